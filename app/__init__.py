@@ -1,0 +1,127 @@
+"""Cercle: the application factory.
+
+`create_app` reads as a checklist: configuration, extensions, plumbing, areas (blueprints),
+event subscribers, CLI commands, error pages.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from app.config import build_config
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+    )
+    app.config.from_mapping(build_config(Path(app.instance_path), config))
+    configure_logging(app)
+    configure_extensions(app)
+    configure_plumbing(app)
+    register_blueprints(app)
+    register_subscribers(app)
+    register_cli(app)
+    register_error_handlers(app)
+    return app
+
+
+def configure_logging(app: Flask) -> None:
+    if not app.debug and not app.testing:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+
+
+def configure_extensions(app: Flask) -> None:
+    from flask_babel import lazy_gettext
+
+    from app.core import db as core_db
+    from app.core.i18n import select_locale
+
+    db.init_app(app)
+    core_db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(ROOT / "app" / "translations"),
+    )
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = lazy_gettext("Please log in to continue.")
+    login_manager.login_message_category = "info"
+    socketio.init_app(
+        app,
+        async_mode="threading",
+        message_queue=app.config["REDIS_URL"],
+        manage_session=False,
+    )
+
+
+def configure_plumbing(app: Flask) -> None:
+    from app.core import events, security, templating
+
+    events.init_app(app)
+    security.init_app(app)
+    templating.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.admin import bp as admin_bp
+    from app.community import bp as community_bp
+    from app.core.routes import bp as core_bp
+    from app.members import bp as members_bp
+    from app.members.auth import bp as auth_bp
+    from app.personalisation import bp as personalisation_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(personalisation_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(members_bp)
+    app.register_blueprint(community_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def register_subscribers(app: Flask) -> None:
+    """Every cross-area reaction, visible in one place."""
+    from app.community import subscribers as community_subscribers
+    from app.core.events import get_bus
+    from app.members import subscribers as member_subscribers
+    from app.moderation import subscribers as moderation_subscribers
+    from app.notifications import subscribers as notification_subscribers
+
+    with app.app_context():
+        bus = get_bus()
+        member_subscribers.register(bus)
+        community_subscribers.register(bus)
+        moderation_subscribers.register(bus)
+        notification_subscribers.register(bus)
+
+
+def register_cli(app: Flask) -> None:
+    from app.community.cli import register as register_community_cli
+    from app.core.cli import register as register_core_cli
+    from app.members.cli import register as register_members_cli
+
+    register_core_cli(app)
+    register_members_cli(app)
+    register_community_cli(app)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from app.core.errorpages import init_app
+
+    init_app(app)

@@ -1,0 +1,7 @@
+"""Community: forums (categories, topics, posts, likes); ideas and polls come next."""
+
+from flask import Blueprint
+
+bp = Blueprint("community", __name__)
+
+from app.community.forums import models, routes  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""Forums: categories, topics, posts, revisions, likes, follows, read state and views."""

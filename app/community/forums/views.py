@@ -1,0 +1,2 @@
+def flush_views() -> int:
+    return 0

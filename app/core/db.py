@@ -1,0 +1,77 @@
+"""Transactions: one unit of work per write, SQLite tuned for concurrent workers.
+
+On SQLite every writing transaction begins with `BEGIN IMMEDIATE`, so two workers that
+write at once queue on the busy timeout instead of one failing with "database is locked"
+when its deferred read lock cannot be upgraded. Reading transactions stay deferred so that
+readers never wait for writers (WAL mode).
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from app.core import events
+from app.extensions import db
+
+_begin_immediate: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "cercle_begin_immediate", default=False
+)
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+def configure_engine(engine: Engine) -> None:
+    """Install the SQLite pragmas and the BEGIN hook on an engine (no-op elsewhere)."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        # Let SQLAlchemy, not the sqlite3 module, decide when a transaction begins.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # type: ignore[no-untyped-def]
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _begin_immediate.get() else "BEGIN")
+
+
+def init_app(app: Flask) -> None:
+    with app.app_context():
+        configure_engine(db.engine)
+
+
+@contextmanager
+def unit_of_work() -> Iterator[None]:
+    """Run the block as one writing transaction; dispatch its events after commit.
+
+    Any read-only transaction the request had open is ended first, so that the checks the
+    service makes inside the block read the same state it writes to. On failure everything
+    is rolled back and the queued events are dropped.
+    """
+    session = db.session()
+    if session.in_transaction():
+        session.commit()
+    token = _begin_immediate.set(True)
+    try:
+        session.connection()  # BEGIN (IMMEDIATE on SQLite) now, while the flag is set
+    finally:
+        _begin_immediate.reset(token)
+    try:
+        yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    events.dispatch_committed(session)

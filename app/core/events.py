@@ -1,0 +1,92 @@
+"""The domain event bus: queued during the transaction, dispatched after commit.
+
+A service calls `emit(SomeEvent(...))` inside its unit of work. The event waits in the
+session until the transaction commits; a rollback drops it, so nothing is announced for a
+change that did not happen. After commit each subscriber runs in its own `try`: one that
+fails is logged and cannot break the action or the other subscribers.
+
+Subscribers are registered per application in the factory (`register_subscribers`), by event
+class. Every event class is a frozen dataclass listed in docs/events.md.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import current_app
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+
+E = TypeVar("E")
+Handler = Callable[[Any], None]
+
+_PENDING = "cercle_pending_events"
+_COMMITTED = "cercle_committed_events"
+
+
+class EventBus:
+    """Subscribers by event class, for one application."""
+
+    def __init__(self) -> None:
+        self._handlers: dict[type, list[Handler]] = defaultdict(list)
+
+    def subscribe(self, event_type: type[E], handler: Callable[[E], None]) -> None:
+        self._handlers[event_type].append(handler)
+
+    def handlers(self, event_type: type) -> list[Handler]:
+        return list(self._handlers.get(event_type, ()))
+
+    def publish(self, evt: object) -> None:
+        """Run every subscriber of `evt`, each isolated from the others."""
+        for handler in self.handlers(type(evt)):
+            try:
+                handler(evt)
+            except Exception:
+                log.exception(
+                    "subscriber %s failed on %s", getattr(handler, "__qualname__", handler), evt
+                )
+
+
+def get_bus() -> EventBus:
+    return current_app.extensions["cercle_bus"]
+
+
+def emit(evt: object, session: Session | None = None) -> None:
+    """Queue `evt` on the session; it is dispatched only if the transaction commits."""
+    if session is None:
+        from app.extensions import db
+
+        session = db.session()
+    session.info.setdefault(_PENDING, []).append(evt)
+
+
+def dispatch_committed(session: Any) -> None:
+    """Publish, in order, the events of transactions that have committed."""
+    info = session.info
+    bus = get_bus()
+    while info.get(_COMMITTED):
+        evt = info[_COMMITTED].pop(0)
+        bus.publish(evt)
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        session.info.setdefault(_COMMITTED, []).extend(pending)
+
+
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _after_rollback(session: Session, previous_transaction: Any) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def init_app(app: Any) -> EventBus:
+    bus = EventBus()
+    app.extensions["cercle_bus"] = bus
+    return bus

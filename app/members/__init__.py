@@ -1,0 +1,8 @@
+"""Members: accounts and auth, profiles and interests, loyalty standing — the single
+customer view."""
+
+from flask import Blueprint
+
+bp = Blueprint("members", __name__)
+
+from app.members import routes  # noqa: E402,F401

@@ -1,0 +1,5 @@
+from app.core.events import EventBus
+
+
+def register(bus: EventBus) -> None:
+    return None

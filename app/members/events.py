@@ -1,0 +1,44 @@
+"""Domain events of the members area (payloads documented in docs/events.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class MemberRegistered:
+    member_id: int
+    username: str
+    locale: str | None
+
+
+@dataclass(frozen=True)
+class MemberLoggedIn:
+    member_id: int
+    remember: bool
+
+
+@dataclass(frozen=True)
+class MemberVerified:
+    member_id: int
+
+
+@dataclass(frozen=True)
+class ProfileUpdated:
+    member_id: int
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class InterestsChanged:
+    member_id: int
+    added: tuple[int, ...]
+    removed: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class RoleChanged:
+    member_id: int
+    actor_id: int
+    old_role: str
+    new_role: str

@@ -1,0 +1,1 @@
+"""Moderation: the audit log today; trust levels, flags, review queue and sanctions next."""

@@ -1,0 +1,33 @@
+"""Staff actions announced by other areas are written to the audit log."""
+
+from __future__ import annotations
+
+from app.core.db import unit_of_work
+from app.core.events import EventBus
+from app.extensions import db
+from app.members.events import RoleChanged
+from app.moderation.models import AuditEntry
+
+
+def record(actor_id: int | None, action: str, target_type: str, target_id: int, **details) -> None:
+    """Append one audit entry in its own transaction (the log has no update path)."""
+    with unit_of_work():
+        db.session.add(
+            AuditEntry(
+                actor_id=actor_id,
+                action=action,
+                target_type=target_type,
+                target_id=target_id,
+                details=details,
+            )
+        )
+
+
+def _role_changed(evt: RoleChanged) -> None:
+    record(
+        evt.actor_id, "role_changed", "member", evt.member_id, old=evt.old_role, new=evt.new_role
+    )
+
+
+def register(bus: EventBus) -> None:
+    bus.subscribe(RoleChanged, _role_changed)

@@ -1,0 +1,1 @@
+"""Notifications: the email outbox (in-app notifications and digests come later)."""

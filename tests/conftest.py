@@ -1,0 +1,144 @@
+"""Shared fixtures: one app per session, the database rolled back after every test.
+
+The schema is made by the migrations (never `create_all`). Tests run on SQLite by default;
+with `CERCLE_TEST_BACKEND=postgres` they run on `TEST_DATABASE_URL` instead (make test does
+both when that variable is set).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
+
+from app import create_app
+from app.extensions import db as _db
+from app.extensions import limiter
+from tests import factories
+
+
+def _test_database_url(tmp_dir: str) -> str:
+    if os.environ.get("CERCLE_TEST_BACKEND") == "postgres":
+        url = os.environ.get("TEST_DATABASE_URL")
+        if not url:
+            pytest.exit("CERCLE_TEST_BACKEND=postgres needs TEST_DATABASE_URL", returncode=2)
+        return url.replace("postgresql://", "postgresql+psycopg://", 1)
+    return f"sqlite:///{tmp_dir}/test.db"
+
+
+def reset_postgres(url: str) -> None:
+    """Empty the test database (the suite owns it) so the migrations start from nothing."""
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def make_test_app(database_url: str, **overrides) -> Flask:  # type: ignore[no-untyped-def]
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "FAST_PASSWORD_HASH": True,
+        "SERVER_NAME": "club.test",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "MAIL_SERVER": None,
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+def upgrade_schema(app: Flask) -> None:
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    url = _test_database_url(str(tmp_path_factory.mktemp("db")))
+    if make_url(url).get_backend_name() == "postgresql":
+        reset_postgres(url)
+    application = make_test_app(url)
+    upgrade_schema(application)
+    yield application
+
+
+@pytest.fixture(autouse=True)
+def db(app: Flask) -> Iterator:
+    """A session whose every commit is a savepoint inside one transaction rolled back after."""
+    with app.app_context():
+        connection = _db.engine.connect()
+        outer = connection.begin()
+        session = _db._make_scoped_session(
+            {"bind": connection, "join_transaction_mode": "create_savepoint"}
+        )
+        original = _db.session
+        _db.session = session
+        limiter.reset()
+        try:
+            yield _db
+        finally:
+            session.remove()
+            _db.session = original
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def login_as(client: FlaskClient) -> Callable[..., object]:
+    """Log the test client in as a new member of the given role (and tier)."""
+
+    def _login(role: str = "member", **fields):  # type: ignore[no-untyped-def]
+        member = fields.pop("member", None) or factories.MemberFactory(role=role, **fields)
+        with client.session_transaction() as sess:
+            sess["_user_id"] = member.get_id()
+            sess["_fresh"] = True
+        return member
+
+    return _login
+
+
+@pytest.fixture
+def csrf_enabled(app: Flask) -> Iterator[None]:
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        yield
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+
+
+@contextmanager
+def count_queries(engine) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
+    """Collect the SQL statements run on `engine` inside the block."""
+    statements: list[str] = []
+
+    def _before(conn, cursor, statement, params, context, executemany):  # type: ignore[no-untyped-def]
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", _before)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", _before)
+
+
+@pytest.fixture
+def queries(app: Flask):  # type: ignore[no-untyped-def]
+    """`with queries() as q: ...; assert len(q) <= N`"""
+    return lambda: count_queries(_db.engine)

@@ -1,0 +1,64 @@
+"""The event bus: after commit only, each subscriber isolated."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from app.core.db import unit_of_work
+from app.core.events import emit, get_bus
+from app.members.models import Member
+from tests.factories import MemberFactory
+
+
+@dataclass(frozen=True)
+class Pinged:
+    value: int
+
+
+@pytest.fixture
+def received(app):  # type: ignore[no-untyped-def]
+    seen: list[Pinged] = []
+    bus = get_bus()
+    bus.subscribe(Pinged, seen.append)
+    yield seen
+    bus._handlers.pop(Pinged, None)
+
+
+def test_event_is_dispatched_after_commit(received, db):  # type: ignore[no-untyped-def]
+    with unit_of_work():
+        emit(Pinged(1))
+        assert received == []
+    assert received == [Pinged(1)]
+
+
+def test_rolled_back_change_emits_nothing(received, db):  # type: ignore[no-untyped-def]
+    with pytest.raises(RuntimeError), unit_of_work():
+        db.session.add(MemberFactory.build(username="ghost", username_lower="ghost"))
+        emit(Pinged(2))
+        raise RuntimeError("boom")
+    with unit_of_work():
+        pass
+    assert received == []
+    assert db.session.query(Member).filter_by(username="ghost").count() == 0
+
+
+def test_failed_commit_emits_nothing(received, db):  # type: ignore[no-untyped-def]
+    MemberFactory(username="taken")
+    with pytest.raises(Exception), unit_of_work():  # noqa: B017 - any integrity error
+        db.session.add(MemberFactory.build(username="Taken2", username_lower="taken"))
+        emit(Pinged(3))
+    assert received == []
+
+
+def test_failing_subscriber_does_not_stop_the_others(received, db, caplog):  # type: ignore[no-untyped-def]
+    def broken(_evt):  # type: ignore[no-untyped-def]
+        raise ValueError("subscriber bug")
+
+    bus = get_bus()
+    bus._handlers[Pinged].insert(0, broken)
+    with unit_of_work():
+        emit(Pinged(4))
+    assert received == [Pinged(4)]
+    assert "subscriber" in caplog.text and "failed" in caplog.text
