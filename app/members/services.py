@@ -7,6 +7,7 @@ import re
 from email_validator import EmailNotValidError, validate_email
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.core.db import unit_of_work
@@ -190,7 +191,7 @@ def _queue_verification(member: Member) -> None:
     link = url_for("auth.verify", token=token, _external=True)
     message = queue_mail(
         member.email,
-        _("Confirm your email address"),
+        _l("Confirm your email address"),
         "verify_email",
         locale=member.locale,
         kind="verify_email",
@@ -231,7 +232,7 @@ def request_password_reset(email: str) -> None:
         token = tokens.make_token(member, tokens.RESET)
         message = queue_mail(
             member.email,
-            _("Reset your password"),
+            _l("Reset your password"),
             "reset_password",
             locale=member.locale,
             kind="reset_password",

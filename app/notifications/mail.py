@@ -27,12 +27,13 @@ MAX_ATTEMPTS = 5
 
 
 def queue_mail(
-    to: str, subject: str, template: str, locale: str | None = None, kind: str = "", **context
+    to: str, subject: object, template: str, locale: str | None = None, kind: str = "", **context
 ) -> OutboxMessage:
     """Render `templates/mail/<template>.txt|.html` in the recipient's language and queue it."""
     with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         text_body = render_template(f"mail/{template}.txt", **context)
         html_body = render_template(f"mail/{template}.html", **context)
+        subject = str(subject)  # a lazy string, translated in the recipient's language
     message = OutboxMessage(
         to_address=to, subject=subject, text_body=text_body, html_body=html_body, kind=kind
     )
