@@ -12,8 +12,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pytest
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
+from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
@@ -70,17 +71,47 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         reset_postgres(url)
     application = make_test_app(url)
     upgrade_schema(application)
+
+    # Test requests run inside the `db` fixture's app context instead of one of their own,
+    # so `g` would outlive a request: the member Flask-Login loaded (and anything else
+    # cached there) would leak into the next request, even from another client.
+    @application.teardown_request
+    def _fresh_g_per_request(_exc: BaseException | None) -> None:
+        g.__dict__.clear()
+
     yield application
 
 
+class _ConnectionBoundSession(FlaskSQLAlchemySession):
+    """Flask-SQLAlchemy's session picks the engine for every model, ignoring `bind`: a
+    service's commit would then really commit. This one always uses the test's connection,
+    so commits are savepoints that the outer rollback undoes."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):  # type: ignore[no-untyped-def]
+        return self.bind
+
+
 @pytest.fixture(autouse=True)
-def db(app: Flask) -> Iterator:
-    """A session whose every commit is a savepoint inside one transaction rolled back after."""
+def db(request: pytest.FixtureRequest) -> Iterator:
+    """A session whose every commit is a savepoint inside one transaction rolled back after.
+
+    Browser tests talk to their own live server, which shares the SQLAlchemy extension
+    object: swapping the global session would hand the server this test's connection, so
+    for them this fixture does nothing (and the session app is not even built).
+    """
+    if request.node.get_closest_marker("browser"):
+        yield None
+        return
+    app: Flask = request.getfixturevalue("app")
     with app.app_context():
         connection = _db.engine.connect()
         outer = connection.begin()
         session = _db._make_scoped_session(
-            {"bind": connection, "join_transaction_mode": "create_savepoint"}
+            {
+                "class_": _ConnectionBoundSession,
+                "bind": connection,
+                "join_transaction_mode": "create_savepoint",
+            }
         )
         original = _db.session
         _db.session = session
@@ -142,3 +173,19 @@ def count_queries(engine) -> Iterator[list[str]]:  # type: ignore[no-untyped-def
 def queries(app: Flask):  # type: ignore[no-untyped-def]
     """`with queries() as q: ...; assert len(q) <= N`"""
     return lambda: count_queries(_db.engine)
+
+
+@pytest.fixture
+def published(app: Flask, monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Every domain event published (after commit) during the test, in order."""
+    from app.core.events import EventBus
+
+    seen: list[object] = []
+    original = EventBus.publish
+
+    def _publish(self, evt):  # type: ignore[no-untyped-def]
+        seen.append(evt)
+        original(self, evt)
+
+    monkeypatch.setattr(EventBus, "publish", _publish)
+    return seen

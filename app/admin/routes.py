@@ -10,8 +10,9 @@ from sqlalchemy import func, or_, select
 
 from app.admin import bp
 from app.core.errors import Invalid, NotFound, PermissionDenied
-from app.core.forms import apply_errors
+from app.core.forms import apply_errors, choices
 from app.core.pagination import Page, page_arg
+from app.core.security import is_safe_redirect
 from app.extensions import db
 from app.members import services as member_services
 from app.members import taxonomy
@@ -98,7 +99,7 @@ def members():  # type: ignore[no-untyped-def]
     ).all()
     page = Page(items=items, page=page_number, per_page=PER_PAGE, total=total)
     form = RoleForm()
-    form.role.choices = list(role_labels().items())
+    form.role.choices = choices(role_labels().items())
     return render_template(
         "admin/members.html",
         page=page,
@@ -113,7 +114,7 @@ def members():  # type: ignore[no-untyped-def]
 @bp.post("/members/<int:member_id>/role")
 def change_role(member_id: int):  # type: ignore[no-untyped-def]
     form = RoleForm()
-    form.role.choices = list(role_labels().items())
+    form.role.choices = choices(role_labels().items())
     if not form.validate_on_submit():
         abort(400)
     try:
@@ -129,7 +130,8 @@ def change_role(member_id: int):  # type: ignore[no-untyped-def]
             _("%(name)s is now: %(role)s.", name=member.username, role=role_labels()[member.role]),
             "success",
         )
-    return redirect(request.form.get("next") or url_for("admin.members"))
+    target = request.form.get("next")
+    return redirect(target if is_safe_redirect(target) else url_for("admin.members"))
 
 
 @bp.route("/taxonomy", methods=["GET", "POST"])
@@ -214,3 +216,6 @@ def outbox_message_html(message_id: int):  # type: ignore[no-untyped-def]
         "style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
     )
     return response
+
+
+from app.admin import categories  # noqa: E402,F401

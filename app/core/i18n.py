@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
 SESSION_KEY = "locale"
@@ -10,6 +10,8 @@ SESSION_KEY = "locale"
 
 def select_locale() -> str | None:
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands and jobs: no member, no browser
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     chosen = session.get(SESSION_KEY)

@@ -62,3 +62,29 @@ def test_failing_subscriber_does_not_stop_the_others(received, db, caplog):  # t
         emit(Pinged(4))
     assert received == [Pinged(4)]
     assert "subscriber" in caplog.text and "failed" in caplog.text
+
+
+@dataclass(frozen=True)
+class Echoed:
+    value: int
+
+
+def test_events_of_a_subscribers_own_unit_of_work_come_after_the_outer_ones(app, db):  # type: ignore[no-untyped-def]
+    order: list[object] = []
+    bus = get_bus()
+
+    def first(evt: Pinged) -> None:
+        order.append(evt)
+        with unit_of_work():
+            emit(Echoed(evt.value))
+
+    bus.subscribe(Pinged, first)
+    bus.subscribe(Echoed, order.append)
+    try:
+        with unit_of_work():
+            emit(Pinged(1))
+            emit(Pinged(2))
+    finally:
+        bus._handlers.pop(Pinged, None)
+        bus._handlers.pop(Echoed, None)
+    assert order == [Pinged(1), Pinged(2), Echoed(1), Echoed(2)]

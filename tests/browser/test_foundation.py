@@ -1,0 +1,159 @@
+"""The foundation in a real browser: join, confirm, log in, interests, language, safety."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.members import services
+from app.members.models import Member
+from app.notifications.models import OutboxMessage
+from tests.browser.conftest import DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL, log_in, shot
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "a long walk in the hills"
+HOSTILE_BIO = (
+    "<script>window.__pwned = 1; alert('script')</script>\n\n"
+    "<img src=x onerror=\"window.__pwned = 1; alert('img')\">\n\n"
+    "[click me](javascript:alert('link')) <svg onload=alert('svg')>\n\n"
+    '<a href="jav&#x09;ascript:alert(1)">obfuscated</a> **still bold**'
+)
+
+
+def make_member(live_server, username: str, bio: str = "") -> Member:  # type: ignore[no-untyped-def]
+    """A verified member created through the live app's services."""
+    with live_server.app.test_request_context():
+        member = services.register(username, f"{username}@example.com", PASSWORD)
+        services.verify_email(_latest_link(live_server, member.email, "verify").rsplit("/", 1)[1])
+        if bio:
+            services.update_profile(member, member, "", bio)
+        return member
+
+
+def _latest_link(live_server, address: str, kind: str) -> str:  # type: ignore[no-untyped-def]
+    with live_server.app.app_context():
+        body = db.session.scalar(
+            select(OutboxMessage.text_body)
+            .where(OutboxMessage.to_address == address)
+            .order_by(OutboxMessage.id.desc())
+        )
+    match = re.search(rf"https?://\S+/auth/{kind}/\S+", body or "")
+    assert match, f"no {kind} link mailed to {address}"
+    return match.group(0)
+
+
+def test_anonymous_home_invites_to_join(page) -> None:
+    page.goto("/")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("link", name="Join the club").first.is_visible()
+    shot(page, "home-anonymous")
+
+
+def test_visitor_registers_and_confirms_the_email(page, live_server) -> None:
+    page.goto("/auth/register")
+    page.get_by_label("Username").fill("x!")
+    page.get_by_label("Email").fill("not-an-email")
+    page.get_by_label("Password").fill("short")
+    page.get_by_role("button", name="Create my account").click()
+    assert page.locator("#email-error").inner_text() == "Enter a valid email address."
+    assert page.locator("#password-error").inner_text() == "Use at least 10 characters."
+    assert page.get_by_label("Username").input_value() == "x!"
+    shot(page, "register-with-errors")
+
+    page.get_by_label("Username").fill("river_walker")
+    page.get_by_label("Email").fill("river.walker@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create my account").click()
+    page.wait_for_url(re.compile(r"/settings/interests"))
+    assert "Welcome to the club, river_walker!" in page.content()
+    assert page.get_by_text("Please confirm your email address").is_visible()
+
+    page.goto(_latest_link(live_server, "river.walker@example.com", "verify"))
+    assert page.get_by_text("river.walker@example.com is confirmed").is_visible()
+    assert page.get_by_text("Please confirm your email address").count() == 0
+
+
+def test_admin_reads_the_verification_mail_in_the_outbox(new_context, live_server) -> None:
+    make_member(live_server, "outbox_reader")
+    page = new_context().new_page()
+    log_in(page, DEMO_ADMIN_EMAIL)
+    page.goto("/admin/outbox")
+    page.get_by_role("row").filter(has_text="outbox_reader@example.com").first.get_by_role(
+        "link"
+    ).click()
+    assert page.locator("pre.mail-text").inner_text().count("/auth/verify/") == 1
+    shot(page, "admin-outbox-message")
+
+
+def test_member_logs_in_with_remember_me_sets_interests_and_sees_them(page, live_server) -> None:
+    make_member(live_server, "interest_picker")
+    page.goto("/auth/login")
+    shot(page, "login")
+    log_in(page, "interest_picker@example.com", PASSWORD, remember=True)
+    assert any(c["name"] == "remember_token" for c in page.context.cookies())
+
+    page.goto("/settings/interests")
+    page.get_by_role("checkbox", name=re.compile(r"^Ember stove")).check()
+    page.get_by_role("checkbox", name=re.compile(r"^Hiking")).check()
+    page.get_by_role("button", name="Save my interests").click()
+    assert page.get_by_text("Your interests are saved.").is_visible()
+    shot(page, "settings-interests")
+
+    page.goto("/members/interest_picker")
+    tags = page.locator("li.tag").all_inner_texts()
+    assert sorted(tags) == ["Ember stove", "Hiking"]
+    shot(page, "profile")
+
+
+def test_member_logs_out_from_the_account_menu(page, live_server) -> None:
+    make_member(live_server, "leaver")
+    log_in(page, "leaver@example.com", PASSWORD)
+    page.locator("details.menu summary").click()
+    page.get_by_role("button", name="Log out").click()
+    assert page.get_by_text("You are logged out.").is_visible()
+    assert page.goto("/settings/profile").url.split("?")[0].endswith("/auth/login")
+
+
+def test_footer_switch_turns_the_site_french(page) -> None:
+    page.goto("/auth/login")
+    page.get_by_role("button", name="Français").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert page.url.endswith("/auth/login")
+    page.goto("/")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    shot(page, "home-french")
+
+
+def test_hostile_bio_runs_nothing_and_injects_nothing(page, live_server) -> None:
+    make_member(live_server, "mallory", bio=HOSTILE_BIO)
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto("/members/mallory")
+    page.wait_for_load_state("load")
+    assert dialogs == []
+    assert page.evaluate("window.__pwned") is None
+    prose = page.locator(".prose")
+    assert prose.locator("script, img, svg, iframe, [onerror], [onload]").count() == 0
+    assert prose.locator("a[href^='javascript']").count() == 0
+    assert prose.locator("strong").inner_text() == "still bold"
+    shot(page, "profile-hostile-bio")
+
+
+def test_member_is_refused_the_admin_area(page) -> None:
+    log_in(page, DEMO_MEMBER_EMAIL)
+    response = page.goto("/admin/")
+    assert response.status == 403
+    assert page.get_by_role("heading", name="You do not have access to this page").is_visible()
+    shot(page, "forbidden")
+
+
+def test_admin_sees_the_members_list(page) -> None:
+    log_in(page, DEMO_ADMIN_EMAIL)
+    page.goto("/admin/members")
+    assert page.get_by_role("link", name="anna_hikes").is_visible()
+    shot(page, "admin-members")

@@ -1,0 +1,76 @@
+"""The health probe and the error pages."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import scoped_session
+
+from tests.html import parse
+
+
+def test_healthz_reports_the_database_ok(client) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.is_json
+    body = response.get_json()
+    assert body["status"] == "ok"
+    assert body["database"] == "ok"
+    assert body["database_backend"] in {"sqlite", "postgresql"}
+
+
+def test_healthz_answers_503_when_the_database_fails(client, db, monkeypatch) -> None:
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("database unreachable")
+
+    monkeypatch.setattr(scoped_session, "execute", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["database"] == "error"
+
+
+def test_unknown_page_is_404_in_the_sites_look(client) -> None:
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    doc = parse(response.data)
+    assert doc.find("header", class_="site-header")
+    assert doc.find("footer", class_="site-footer")
+    assert "We could not find this page" in doc.text
+    assert doc.find("a", href="/")
+
+
+def test_unknown_member_is_404(client) -> None:
+    response = client.get("/members/nobody-here")
+    assert response.status_code == 404
+    assert "We could not find this page" in parse(response.data).text
+
+
+def test_forbidden_page_is_403_in_the_sites_look(client, login_as) -> None:
+    login_as("member")
+    response = client.get("/admin/")
+    assert response.status_code == 403
+    doc = parse(response.data)
+    assert doc.find("header", class_="site-header")
+    assert "You do not have access to this page" in doc.text
+
+
+def test_error_page_is_translated(client) -> None:
+    response = client.get("/no-such-page", headers={"Accept-Language": "fr"})
+    assert response.status_code == 404
+    assert parse(response.data).find("html")[0].attrs["lang"] == "fr"
+
+
+def test_json_clients_get_json_errors(client) -> None:
+    response = client.get("/no-such-page", headers={"Accept": "application/json"})
+    assert response.status_code == 404
+    assert response.get_json()["status"] == 404
+
+
+def test_wrong_method_is_an_error_page_not_a_crash(client) -> None:
+    response = client.get("/auth/logout")
+    assert response.status_code == 405
+    assert parse(response.data).find("header", class_="site-header")
+
+
+def test_malformed_page_number_is_404(client, login_as) -> None:
+    login_as("admin")
+    assert client.get("/admin/members?page=abc").status_code == 404
+    assert client.get("/admin/members?page=-1").status_code == 404
