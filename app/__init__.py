@@ -13,6 +13,7 @@ from typing import Any
 from flask import Flask
 
 from app.config import build_config
+from app.core.scheduler import configure_scheduler
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +34,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_subscribers(app)
     register_cli(app)
     register_error_handlers(app)
+    configure_scheduler(app)
     return app
 
 

@@ -81,9 +81,12 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         "WTF_CSRF_TIME_LIMIT": None,
         "VERIFY_TOKEN_MAX_AGE": 3 * 24 * 3600,
         "RESET_TOKEN_MAX_AGE": 2 * 3600,
-        "VIEW_FLUSH_SECONDS": 10,
-        "VIEW_FLUSH_SIZE": 500,
-        "SCHEDULER_ENABLED": False,
+        # Buffered topic views are written every VIEW_FLUSH_SECONDS, or sooner once
+        # VIEW_FLUSH_SIZE distinct views wait (app/community/forums/views.py).
+        "VIEW_FLUSH_SECONDS": float(env.get("VIEW_FLUSH_SECONDS", "10")),
+        "VIEW_FLUSH_SIZE": int(env.get("VIEW_FLUSH_SIZE", "500")),
+        # The in-process scheduler of `make run` (app/core/scheduler.py).
+        "SCHEDULER_ENABLED": env.get("SCHEDULER_ENABLED", "").lower() in {"1", "true"},
     }
     config.update(overrides)
     return config

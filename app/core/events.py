@@ -27,6 +27,7 @@ Handler = Callable[[Any], None]
 
 _PENDING = "cercle_pending_events"
 _COMMITTED = "cercle_committed_events"
+_DISPATCHING = "cercle_dispatching"
 
 
 class EventBus:
@@ -68,10 +69,18 @@ def emit(evt: object, session: Session | None = None) -> None:
 def dispatch_committed(session: Any) -> None:
     """Publish, in order, the events of transactions that have committed."""
     info = session.info
-    bus = get_bus()
-    while info.get(_COMMITTED):
-        evt = info[_COMMITTED].pop(0)
-        bus.publish(evt)
+    # A subscriber's own unit of work lands here again: let the outer loop carry on, so
+    # events are published in commit order (the inner ones queue behind the outer ones).
+    if info.get(_DISPATCHING):
+        return
+    info[_DISPATCHING] = True
+    try:
+        bus = get_bus()
+        while info.get(_COMMITTED):
+            evt = info[_COMMITTED].pop(0)
+            bus.publish(evt)
+    finally:
+        info.pop(_DISPATCHING, None)
 
 
 @sa_event.listens_for(Session, "after_commit")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 
 from app.core.errors import Invalid
 
@@ -15,3 +18,8 @@ def apply_errors(form: FlaskForm, exc: Invalid) -> None:
             field.errors = [*list(field.errors or []), message]
         else:
             form.form_errors.append(message)
+
+
+def choices(pairs: Iterable[tuple[object, object]]) -> list[SelectChoice]:
+    """Select options from (value, label) pairs, in the form WTForms 3.3+ expects."""
+    return [SelectChoice(value, label) for value, label in pairs]  # type: ignore[arg-type]

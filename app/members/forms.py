@@ -18,6 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
+from app.core.forms import choices
 from app.members.passwords import MIN_LENGTH
 
 
@@ -137,7 +138,7 @@ class PasswordForm(FlaskForm):
 class LanguageForm(FlaskForm):
     locale = SelectField(
         _l("Language"),
-        choices=[("", _l("Follow my browser")), ("en", "English"), ("fr", "Français")],
+        choices=choices([("", _l("Follow my browser")), ("en", "English"), ("fr", "Français")]),
     )
 
 
@@ -156,7 +157,9 @@ class RoleForm(FlaskForm):
 
 
 class InterestAdminForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=[("product", _l("Product")), ("theme", _l("Theme"))])
+    kind = SelectField(
+        _l("Kind"), choices=choices([("product", _l("Product")), ("theme", _l("Theme"))])
+    )
     slug = StringField(_l("Slug"), validators=[DataRequired(_l("A slug is required."))])
     name_en = StringField(
         _l("Name (English)"), validators=[DataRequired(_l("A name is required."))]

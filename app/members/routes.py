@@ -8,7 +8,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
 from app.core.errors import Invalid, NotFound
-from app.core.forms import apply_errors
+from app.core.forms import apply_errors, choices
+from app.core.templating import request_cache
 from app.extensions import login_manager
 from app.members import bp, services, taxonomy
 from app.members.forms import EmailForm, InterestsForm, LanguageForm, PasswordForm, ProfileForm
@@ -17,6 +18,15 @@ from app.members.forms import EmailForm, InterestsForm, LanguageForm, PasswordFo
 @login_manager.user_loader
 def _load_member(session_id: str):  # type: ignore[no-untyped-def]
     return services.load_session_member(session_id)
+
+
+@bp.app_template_global("member_url")
+def member_url(username: str) -> str:
+    """A member's profile URL, built once per request and name (pages list many posts)."""
+    cache = request_cache("cercle.member_url")
+    if username not in cache:
+        cache[username] = url_for("members.profile", username=username)
+    return cache[username]
 
 
 @bp.get("/members/<username>")
@@ -124,7 +134,7 @@ def settings_interests():  # type: ignore[no-untyped-def]
     locale = str(get_locale())
     interests = taxonomy.list_interests()
     form = InterestsForm()
-    form.interests.choices = [(i.id, i.name(locale)) for i in interests]
+    form.interests.choices = choices((i.id, i.name(locale)) for i in interests)
     status = 200
     if form.validate_on_submit():
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.community.forums.events import PostDeleted, PostRestored
 from app.core.db import unit_of_work
 from app.core.events import EventBus
 from app.extensions import db
@@ -29,5 +30,26 @@ def _role_changed(evt: RoleChanged) -> None:
     )
 
 
+def _post_moderated(evt: PostDeleted | PostRestored) -> None:
+    """Staff deleting or restoring someone else's post is audited; authors' own are not."""
+    if evt.actor_id == evt.author_id:
+        return
+    if isinstance(evt, PostDeleted):
+        action, whole_topic = "post_deleted", evt.topic_deleted
+    else:
+        action, whole_topic = "post_restored", evt.topic_restored
+    record(
+        evt.actor_id,
+        action,
+        "post",
+        evt.post_id,
+        topic_id=evt.topic_id,
+        author_id=evt.author_id,
+        whole_topic=whole_topic,
+    )
+
+
 def register(bus: EventBus) -> None:
     bus.subscribe(RoleChanged, _role_changed)
+    bus.subscribe(PostDeleted, _post_moderated)
+    bus.subscribe(PostRestored, _post_moderated)

@@ -18,6 +18,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.core.db import unit_of_work
+from app.core.templating import fresh_caches
 from app.core.time import utcnow
 from app.extensions import db
 from app.notifications.models import OutboxMessage
@@ -30,7 +31,7 @@ def queue_mail(
     to: str, subject: object, template: str, locale: str | None = None, kind: str = "", **context
 ) -> OutboxMessage:
     """Render `templates/mail/<template>.txt|.html` in the recipient's language and queue it."""
-    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+    with fresh_caches(), force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         text_body = render_template(f"mail/{template}.txt", **context)
         html_body = render_template(f"mail/{template}.html", **context)
         subject = str(subject)  # a lazy string, translated in the recipient's language

@@ -1,21 +1,498 @@
-"""Read-side functions other areas call to show forum content (filled by the forums work)."""
+"""Read side of the forums: the pages' queries and the functions other areas call.
+
+Every list filters on `access.readable_category_ids(viewer)`. Every page runs a bounded
+number of queries whatever the amount of data: counters are stored, authors come in one
+`IN` query, the viewer's likes and read state in one query each, and a topic page reads one
+range of post numbers through the (topic_id, post_number) unique index.
+"""
 
 from __future__ import annotations
 
+import difflib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
+from flask import abort, url_for
+from flask_babel import get_locale
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
-def latest_topics(viewer: Any, limit: int = 8) -> list:
-    return []
+from app.community.forums import access
+from app.community.forums.models import (
+    POSTS_PER_PAGE,
+    TOPICS_PER_PAGE,
+    Category,
+    Post,
+    PostLike,
+    PostRevision,
+    Topic,
+    TopicFollow,
+    TopicReadState,
+)
+from app.core.pagination import Page
+from app.core.time import aware, utcnow
+from app.extensions import db
+from app.members.models import Member
+
+EXCERPT_LENGTH = 160
+# A topic nobody has opened counts as "new" for a member this long after it started.
+NEW_TOPIC_WINDOW = timedelta(days=7)
+
+
+def _locale() -> str:
+    return str(get_locale() or "en")
+
+
+# --- URLs --------------------------------------------------------------------------------
+
+
+def topic_url(topic: Topic, page: int | None = None, **kwargs: Any) -> str:
+    return url_for(
+        "community.topic",
+        topic_id=topic.id,
+        slug=topic.slug,
+        page=page if page and page > 1 else None,
+        **kwargs,
+    )
+
+
+def post_url(topic: Topic, post_number: int, **kwargs: Any) -> str:
+    """The post's permalink, `/t/<id>-<slug>/<n>` (it redirects to the right page)."""
+    return url_for(
+        "community.post_permalink",
+        topic_id=topic.id,
+        slug=topic.slug,
+        post_number=post_number,
+        **kwargs,
+    )
+
+
+def page_of(post_number: int) -> int:
+    return max(1, -(-post_number // POSTS_PER_PAGE))
+
+
+def post_anchor_url(topic: Topic, post_number: int) -> str:
+    """The page URL with the post's anchor: where a permalink lands."""
+    return topic_url(topic, page_of(post_number), _anchor=f"post-{post_number}")
+
+
+def category_url(category: Category, page: int | None = None) -> str:
+    return url_for(
+        "community.category", slug=category.slug, page=page if page and page > 1 else None
+    )
+
+
+def excerpt(html: str, length: int = EXCERPT_LENGTH) -> str:
+    """Plain text of a rendered post, cut at a word boundary near `length` characters."""
+    text = Markup(html or "").striptags()
+    if len(text) <= length:
+        return text
+    cut = text[:length].rsplit(" ", 1)[0].rstrip(" ,;:.-")
+    return cut + "…"
+
+
+def _members(ids: Iterable[int | None]) -> dict[int, Member]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return {m.id: m for m in db.session.scalars(select(Member).where(Member.id.in_(wanted)))}
+
+
+def _check_page(page: Page) -> None:
+    if page.page > page.pages:
+        abort(404)
+
+
+# --- /forums/ ----------------------------------------------------------------------------
+
+
+@dataclass
+class CategoryRow:
+    category: Category
+    name: str
+    description: str
+    url: str
+    last_topic: Topic | None
+
+
+def forum_index(viewer: Any) -> list[CategoryRow]:
+    """Readable categories in order, each with its stored counts and latest topic."""
+    categories = access.readable_categories(viewer)
+    last_ids = [c.last_topic_id for c in categories if c.last_topic_id]
+    last_topics = (
+        {
+            t.id: t
+            for t in db.session.scalars(
+                select(Topic).where(Topic.id.in_(last_ids), Topic.deleted_at.is_(None))
+            )
+        }
+        if last_ids
+        else {}
+    )
+    locale = _locale()
+    return [
+        CategoryRow(
+            category=c,
+            name=c.name(locale),
+            description=c.description(locale),
+            url=category_url(c),
+            last_topic=last_topics.get(c.last_topic_id or 0),
+        )
+        for c in categories
+    ]
+
+
+# --- topic lists -------------------------------------------------------------------------
+
+
+@dataclass
+class TopicRow:
+    topic: Topic
+    url: str
+    category: Category
+    category_name: str
+    author: Member | None
+    last_poster: Member | None
+    new_posts: int = 0
+    is_new: bool = False
+    last_read_url: str | None = None
+
+    @property
+    def unread(self) -> bool:
+        return self.new_posts > 0 or self.is_new
+
+
+def _rows(viewer: Any, topics: list[Topic]) -> list[TopicRow]:
+    members = _members(id_ for t in topics for id_ in (t.author_id, t.last_poster_id))
+    states: dict[int, int] = {}
+    if access.is_member(viewer) and topics:
+        states = dict(
+            db.session.execute(
+                select(TopicReadState.topic_id, TopicReadState.last_read_post_number).where(
+                    TopicReadState.member_id == viewer.id,
+                    TopicReadState.topic_id.in_([t.id for t in topics]),
+                )
+            ).all()
+        )
+    locale = _locale()
+    new_since = None
+    if access.is_member(viewer):
+        new_since = max(aware(viewer.created_at) or utcnow(), utcnow() - NEW_TOPIC_WINDOW)
+    rows = []
+    for t in topics:
+        row = TopicRow(
+            topic=t,
+            url=topic_url(t),
+            category=t.category,
+            category_name=t.category.name(locale),
+            author=members.get(t.author_id),
+            last_poster=members.get(t.last_poster_id) if t.last_poster_id else None,
+        )
+        last_read = states.get(t.id)
+        if last_read is not None:
+            if t.highest_post_number > last_read:
+                row.new_posts = t.highest_post_number - last_read
+                row.last_read_url = post_url(t, last_read + 1)
+        elif new_since is not None and aware(t.created_at) >= new_since:
+            row.is_new = True
+        rows.append(row)
+    return rows
+
+
+def category_topics(viewer: Any, category: Category, page_number: int) -> Page[TopicRow]:
+    """A category's topics: pinned first, then by last activity; 30 a page."""
+    page = Page(items=[], page=page_number, per_page=TOPICS_PER_PAGE, total=category.topic_count)
+    _check_page(page)
+    topics = list(
+        db.session.scalars(
+            select(Topic)
+            .where(Topic.category_id == category.id, Topic.deleted_at.is_(None))
+            .order_by(Topic.pinned.desc(), Topic.last_posted_at.desc(), Topic.id.desc())
+            .offset(page.offset)
+            .limit(TOPICS_PER_PAGE)
+        )
+    )
+    return Page(_rows(viewer, topics), page.page, page.per_page, page.total)
+
+
+def latest_page(viewer: Any, page_number: int) -> Page[TopicRow]:
+    """Every readable topic by last activity; the total is the categories' stored counts."""
+    categories = access.readable_categories(viewer)
+    total = sum(c.topic_count for c in categories)
+    page = Page(items=[], page=page_number, per_page=TOPICS_PER_PAGE, total=total)
+    _check_page(page)
+    topics = _latest(viewer, [c.id for c in categories], TOPICS_PER_PAGE, page.offset)
+    return Page(_rows(viewer, topics), page.page, page.per_page, page.total)
+
+
+def _latest(viewer: Any, category_ids: list[int], limit: int, offset: int = 0) -> list[Topic]:
+    if not category_ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Topic)
+            .where(Topic.category_id.in_(category_ids), Topic.deleted_at.is_(None))
+            .order_by(Topic.last_posted_at.desc(), Topic.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+    )
+
+
+# --- topic page --------------------------------------------------------------------------
+
+
+@dataclass
+class TopicPage:
+    topic: Topic
+    category: Category
+    category_name: str
+    page: Page[Post]
+    liked: set[int] = field(default_factory=set)
+    following: bool = False
+    last_read: int | None = None
+    # post id -> post number, for "in reply to #N" links
+    reply_numbers: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def first_unread(self) -> int | None:
+        """The first post number the member has not seen, if any."""
+        if self.last_read is None or self.last_read >= self.topic.highest_post_number:
+            return None
+        return self.last_read + 1
+
+    @property
+    def last_shown(self) -> int:
+        return max((p.post_number for p in self.page.items), default=0)
+
+
+def topic_page(viewer: Any, topic: Topic, page_number: int) -> TopicPage:
+    """Posts (page N = post numbers ((N-1)*20, N*20]) with their authors, the viewer's likes,
+    read position and follow state."""
+    page = Page(
+        items=[], page=page_number, per_page=POSTS_PER_PAGE, total=topic.highest_post_number
+    )
+    _check_page(page)
+    posts = list(
+        db.session.scalars(
+            select(Post)
+            .where(
+                Post.topic_id == topic.id,
+                Post.post_number > page.offset,
+                Post.post_number <= page.offset + POSTS_PER_PAGE,
+            )
+            .order_by(Post.post_number)
+            .options(selectinload(Post.author))
+        )
+    )
+    result = TopicPage(
+        topic=topic,
+        category=topic.category,
+        category_name=topic.category.name(_locale()),
+        page=Page(posts, page.page, page.per_page, page.total),
+    )
+    on_page = {p.id: p.post_number for p in posts}
+    targets = {p.reply_to_post_id for p in posts if p.reply_to_post_id} - set(on_page)
+    result.reply_numbers = dict(on_page)
+    if targets:
+        result.reply_numbers.update(
+            db.session.execute(select(Post.id, Post.post_number).where(Post.id.in_(targets))).all()
+        )
+    if access.is_member(viewer):
+        if posts:
+            result.liked = set(
+                db.session.scalars(
+                    select(PostLike.post_id).where(
+                        PostLike.member_id == viewer.id, PostLike.post_id.in_(list(on_page))
+                    )
+                )
+            )
+        result.last_read = db.session.scalar(
+            select(TopicReadState.last_read_post_number).where(
+                TopicReadState.member_id == viewer.id, TopicReadState.topic_id == topic.id
+            )
+        )
+        result.following = (
+            db.session.scalar(
+                select(TopicFollow.id).where(
+                    TopicFollow.member_id == viewer.id, TopicFollow.topic_id == topic.id
+                )
+            )
+            is not None
+        )
+    return result
+
+
+# --- history -----------------------------------------------------------------------------
+
+
+@dataclass
+class Change:
+    number: int
+    editor: Member | None
+    at: datetime
+    title_diff: list[tuple[str, str]] | None
+    body_diff: list[tuple[str, str]]
+
+
+_TOKEN = re.compile(r"\s+|[^\s]+")
+
+
+def _word_diff(old: str, new: str) -> list[tuple[str, str]]:
+    a, b = _TOKEN.findall(old), _TOKEN.findall(new)
+    out: list[tuple[str, str]] = []
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            out.append(("equal", "".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            out.append(("delete", "".join(a[i1:i2])))
+        if j2 > j1:
+            out.append(("insert", "".join(b[j1:j2])))
+    return out
+
+
+def text_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """(op, text) runs — op is equal, insert or delete: lines first, words inside changes."""
+    a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    out: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b).get_opcodes():
+        if op == "equal":
+            out.append(("equal", "".join(a[i1:i2])))
+        elif op == "replace":
+            out.extend(_word_diff("".join(a[i1:i2]), "".join(b[j1:j2])))
+        elif op == "delete":
+            out.append(("delete", "".join(a[i1:i2])))
+        else:
+            out.append(("insert", "".join(b[j1:j2])))
+    return out
+
+
+def post_history(post: Post) -> list[Change]:
+    """Each edit of the post, newest first, as a diff from the text before to the text after."""
+    revisions = list(
+        db.session.scalars(
+            select(PostRevision)
+            .where(PostRevision.post_id == post.id)
+            .order_by(PostRevision.number)
+        )
+    )
+    editors = _members(r.editor_id for r in revisions)
+    changes = []
+    for index, revision in enumerate(revisions):
+        following = revisions[index + 1] if index + 1 < len(revisions) else None
+        body_after = following.body if following else post.body
+        title_diff = None
+        if revision.title is not None:
+            title_after = following.title if following else post.topic.title
+            if title_after is not None and title_after != revision.title:
+                title_diff = _word_diff(revision.title, title_after)
+        changes.append(
+            Change(
+                number=revision.number,
+                editor=editors.get(revision.editor_id),
+                at=revision.created_at,
+                title_diff=title_diff,
+                body_diff=text_diff(revision.body, body_after),
+            )
+        )
+    return list(reversed(changes))
+
+
+# --- for other areas (home page, profiles) -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class TopicSummary:
+    url: str
+    title: str
+    category_name: str
+    category_colour: str
+    reply_count: int
+    last_posted_at: datetime
+
+
+@dataclass(frozen=True)
+class CategorySummary:
+    url: str
+    name: str
+    colour: str
+    topic_count: int
+
+
+@dataclass(frozen=True)
+class PostSummary:
+    url: str
+    topic_title: str
+    excerpt: str
+    created_at: datetime
+
+
+def _summaries(topics: list[Topic]) -> list[TopicSummary]:
+    locale = _locale()
+    return [
+        TopicSummary(
+            url=topic_url(t),
+            title=t.title,
+            category_name=t.category.name(locale),
+            category_colour=t.category.colour,
+            reply_count=t.reply_count,
+            last_posted_at=t.last_posted_at,
+        )
+        for t in topics
+    ]
+
+
+def latest_topics(viewer: Any, limit: int = 8) -> list[TopicSummary]:
+    """The most recently active topics `viewer` may read."""
+    return _summaries(_latest(viewer, sorted(access.readable_category_ids(viewer)), limit))
 
 
 def topics_for_interests(viewer: Any, interest_ids: list[int], limit: int = 8) -> list:
-    return []
+    """Recently active readable topics in the categories tied to these interests."""
+    wanted = set(interest_ids or ())
+    ids = [c.id for c in access.readable_categories(viewer) if c.interest_id in wanted]
+    return _summaries(_latest(viewer, ids, limit))
 
 
-def categories_overview(viewer: Any) -> list:
-    return []
+def categories_overview(viewer: Any) -> list[CategorySummary]:
+    """The readable categories in order, with their topic counts."""
+    locale = _locale()
+    return [
+        CategorySummary(url=category_url(c), name=c.name(locale), colour=c.colour,
+                        topic_count=c.topic_count)
+        for c in access.readable_categories(viewer)
+    ]  # fmt: skip
 
 
-def recent_posts_by(member_id: int, viewer: Any, limit: int = 10) -> list:
-    return []
+def recent_posts_by(member_id: int, viewer: Any, limit: int = 10) -> list[PostSummary]:
+    """A member's latest visible posts in topics `viewer` may read."""
+    ids = sorted(access.readable_category_ids(viewer))
+    if not ids:
+        return []
+    rows = db.session.execute(
+        select(Post, Topic)
+        .join(Topic, Topic.id == Post.topic_id)
+        .where(
+            Post.author_id == member_id,
+            Post.deleted_at.is_(None),
+            Topic.deleted_at.is_(None),
+            Topic.category_id.in_(ids),
+        )
+        .order_by(Post.created_at.desc(), Post.id.desc())
+        .limit(limit)
+    ).all()
+    return [
+        PostSummary(
+            url=post_url(topic, post.post_number),
+            topic_title=topic.title,
+            excerpt=excerpt(post.body_html),
+            created_at=post.created_at,
+        )
+        for post, topic in rows
+    ]

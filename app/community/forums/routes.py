@@ -1,13 +1,356 @@
-from flask import abort
+"""Forum pages. Thin: parse, call one service or query, render or redirect.
+
+`PermissionDenied` and `NotFound` from the services become 403/404 through the app's error
+handlers; `Invalid` becomes the form's errors with status 400, the member's text kept.
+"""
+
+from __future__ import annotations
+
+from flask import flash, jsonify, redirect, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
 
 from app.community import bp
+from app.community.forums import access, queries, services
+from app.community.forums.forms import EditPostForm, LockForm, ReplyForm, TopicForm
+from app.community.forums.models import Post, Topic
+from app.community.forums.services import DuplicateSubmission
+from app.core.errors import Invalid, NotFound, PermissionDenied
+from app.core.forms import apply_errors
+from app.core.pagination import page_arg
+
+
+def _member_id() -> int | None:
+    return current_user.id if current_user.is_authenticated else None
+
+
+def _record_view(topic: Topic, last_post_number: int) -> None:
+    """Buffered in memory and written in batches: no SQL on the request path."""
+    from app.community.forums.views import record_view, viewer_key
+
+    key = viewer_key(_member_id(), request.remote_addr, request.headers.get("User-Agent"))
+    record_view(topic.id, key, _member_id(), last_post_number)
+
+
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" and request.accept_mimetypes[best] > 0
+
+
+def _first_error(exc: Invalid) -> str:
+    return str(next(iter(exc.errors.values())))
+
+
+def _permalink_builder(topic: Topic):  # type: ignore[no-untyped-def]
+    prefix = queries.post_url(topic, 1)[: -len("1")]
+    return lambda n: f"{prefix}{int(n)}"
+
+
+def _topic_context(topic: Topic) -> dict:
+    return {
+        "can_edit": lambda post: services.may_edit(current_user, post),
+        "can_delete": lambda post: services.may_delete(current_user, post),
+        "is_staff": access.is_staff(current_user),
+        # Permalinks differ only by their last segment: build one, then vary the number.
+        "post_url": _permalink_builder(topic),
+        "topic_url": queries.topic_url,
+    }
+
+
+# --- lists -------------------------------------------------------------------------------
 
 
 @bp.get("/forums/")
 def forums_index():  # type: ignore[no-untyped-def]
-    abort(404)
+    return render_template("community/forums_index.html", rows=queries.forum_index(current_user))
+
+
+@bp.get("/forums/<slug>/")
+def category(slug: str):  # type: ignore[no-untyped-def]
+    category = access.category_by_slug(current_user, slug)
+    page = queries.category_topics(current_user, category, page_arg())
+    return render_template(
+        "community/category.html",
+        category=category,
+        name=category.name(queries._locale()),
+        description=category.description(queries._locale()),
+        page=page,
+    )
 
 
 @bp.get("/latest")
 def latest():  # type: ignore[no-untyped-def]
-    abort(404)
+    page = queries.latest_page(current_user, page_arg())
+    return render_template("community/latest.html", page=page)
+
+
+# --- topics ------------------------------------------------------------------------------
+
+
+@bp.route("/forums/<slug>/new", methods=["GET", "POST"])
+@login_required
+def new_topic(slug: str):  # type: ignore[no-untyped-def]
+    category = access.category_by_slug(current_user, slug)
+    form = TopicForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            topic = services.create_topic(
+                current_user, category.id, form.title.data, form.body.data
+            )
+        except Invalid as exc:
+            apply_errors(form, exc)
+        except DuplicateSubmission as exc:
+            flash(exc.message, "info")
+            return redirect(queries.topic_url(exc.post.topic))
+        else:
+            flash(_("Your topic is posted."), "success")
+            return redirect(queries.topic_url(topic))
+    if request.method == "POST":
+        status = 400
+    return (
+        render_template(
+            "community/new_topic.html",
+            form=form,
+            category=category,
+            name=category.name(queries._locale()),
+        ),
+        status,
+    )
+
+
+@bp.get("/t/<int:topic_id>")
+def topic_short(topic_id: int):  # type: ignore[no-untyped-def]
+    topic = access.get_topic(current_user, topic_id)
+    return redirect(queries.topic_url(topic, request.args.get("page", type=int)), 301)
+
+
+@bp.get("/t/<int:topic_id>-<slug>")
+def topic(topic_id: int, slug: str):  # type: ignore[no-untyped-def]
+    topic = access.get_topic(current_user, topic_id)
+    page_number = page_arg()
+    if slug != topic.slug:
+        return redirect(queries.topic_url(topic, page_number), 301)
+    view = queries.topic_page(current_user, topic, page_number)
+    _record_view(topic, view.last_shown)
+    form = None
+    if current_user.is_authenticated and not view.page.has_next:
+        form = ReplyForm()
+    return render_template(
+        "community/topic.html",
+        view=view,
+        topic=topic,
+        form=form,
+        lock_form=LockForm(),
+        lock_message=services.lock_message(topic),
+        **_topic_context(topic),
+    )
+
+
+@bp.get("/t/<int:topic_id>-<slug>/<int:post_number>")
+def post_permalink(topic_id: int, slug: str, post_number: int):  # type: ignore[no-untyped-def]
+    topic = access.get_topic(current_user, topic_id)
+    if post_number < 1 or post_number > topic.highest_post_number:
+        raise NotFound()
+    return redirect(queries.post_anchor_url(topic, post_number))
+
+
+@bp.get("/t/<int:topic_id>/<int:post_number>")
+def post_permalink_short(topic_id: int, post_number: int):  # type: ignore[no-untyped-def]
+    topic = access.get_topic(current_user, topic_id)
+    return redirect(queries.post_url(topic, post_number), 301)
+
+
+@bp.route("/t/<int:topic_id>/reply", methods=["GET", "POST"])
+@login_required
+def reply(topic_id: int):  # type: ignore[no-untyped-def]
+    topic = access.get_topic(current_user, topic_id)
+    form = ReplyForm()
+    quoted = None
+    if request.method == "GET":
+        target_id = request.args.get("quote", type=int) or request.args.get("to", type=int)
+        target = _post_in(topic, target_id)
+        if target is not None:
+            form.reply_to_post_id.data = target.id
+            if "quote" in request.args and target.deleted_at is None:
+                quoted = target
+                form.body.data = _quote_markdown(topic, target)
+        return render_template(
+            "community/reply.html", form=form, topic=topic, quoted=quoted,
+            lock_message=services.lock_message(topic), **_topic_context(topic),
+        )  # fmt: skip
+    if form.validate_on_submit():
+        try:
+            post = services.reply(
+                current_user,
+                topic.id,
+                form.body.data,
+                reply_to_post_id=_int_or_none(form.reply_to_post_id.data),
+            )
+        except Invalid as exc:
+            apply_errors(form, exc)
+        except DuplicateSubmission as exc:
+            flash(exc.message, "info")
+            return redirect(queries.post_url(topic, exc.post.post_number))
+        else:
+            flash(_("Your reply is posted."), "success")
+            return redirect(queries.post_url(topic, post.post_number))
+    return (
+        render_template(
+            "community/reply.html", form=form, topic=topic, quoted=None,
+            lock_message=services.lock_message(topic), **_topic_context(topic),
+        ),
+        400,
+    )  # fmt: skip
+
+
+def _int_or_none(value: object) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+def _post_in(topic: Topic, post_id: int | None) -> Post | None:
+    if not post_id:
+        return None
+    post = access.get_post(current_user, post_id)
+    return post if post.topic_id == topic.id else None
+
+
+def _quote_markdown(topic: Topic, post: Post) -> str:
+    """A Markdown blockquote of `post`, attributed and linked to its permalink."""
+    lines = post.body.splitlines() or [""]
+    quoted = "\n".join(f"> {line}" if line else ">" for line in lines)
+    link = queries.post_url(topic, post.post_number)
+    header = _("**@%(user)s** [wrote](%(link)s):", user=post.author.username, link=link)
+    return f"> {header}\n>\n{quoted}\n\n"
+
+
+# --- posts -------------------------------------------------------------------------------
+
+
+@bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_post(post_id: int):  # type: ignore[no-untyped-def]
+    post = access.get_post(current_user, post_id)
+    topic = post.topic
+    if not services.may_edit(current_user, post):
+        raise PermissionDenied(_("You can only edit your own posts."))
+    first = post.post_number == 1
+    form = EditPostForm(data={"title": topic.title, "body": post.body})
+    if form.validate_on_submit():
+        try:
+            services.edit_post(
+                current_user, post.id, form.body.data, form.title.data if first else None
+            )
+        except Invalid as exc:
+            apply_errors(form, exc)
+        else:
+            flash(_("Your changes are saved."), "success")
+            return redirect(queries.post_url(topic, post.post_number))
+    status = 400 if request.method == "POST" else 200
+    return (
+        render_template("community/edit_post.html", form=form, post=post, topic=topic, first=first),
+        status,
+    )
+
+
+@bp.get("/posts/<int:post_id>/history")
+def post_history(post_id: int):  # type: ignore[no-untyped-def]
+    post = access.get_post(current_user, post_id)
+    if post.deleted_at is not None and not access.is_staff(current_user):
+        raise NotFound()
+    return render_template(
+        "community/history.html",
+        post=post,
+        topic=post.topic,
+        changes=queries.post_history(post),
+        post_url=lambda n: queries.post_url(post.topic, n),
+    )
+
+
+@bp.post("/posts/<int:post_id>/delete")
+@login_required
+def delete_post(post_id: int):  # type: ignore[no-untyped-def]
+    try:
+        post = services.delete_post(current_user, post_id)
+    except Invalid as exc:
+        flash(_first_error(exc), "error")
+        post = access.get_post(current_user, post_id)
+        return redirect(queries.post_url(post.topic, post.post_number))
+    topic = post.topic
+    if post.post_number == 1:
+        flash(_("The topic is deleted."), "success")
+        if not access.is_staff(current_user):
+            return redirect(queries.category_url(topic.category))
+        return redirect(queries.topic_url(topic))
+    flash(_("The post is deleted."), "success")
+    return redirect(queries.post_url(topic, post.post_number))
+
+
+@bp.post("/posts/<int:post_id>/restore")
+@login_required
+def restore_post(post_id: int):  # type: ignore[no-untyped-def]
+    try:
+        post = services.restore_post(current_user, post_id)
+    except Invalid as exc:
+        flash(_first_error(exc), "error")
+        post = access.get_post(current_user, post_id)
+    else:
+        flash(_("The post is restored."), "success")
+    return redirect(queries.post_url(post.topic, post.post_number))
+
+
+@bp.post("/posts/<int:post_id>/like")
+@login_required
+def like(post_id: int):  # type: ignore[no-untyped-def]
+    try:
+        liked, count = services.toggle_like(current_user, post_id)
+    except Invalid as exc:
+        if _wants_json():
+            return jsonify({"error": _first_error(exc)}), 400
+        flash(_first_error(exc), "error")
+        post = access.get_post(current_user, post_id)
+        return redirect(queries.post_url(post.topic, post.post_number))
+    if _wants_json():
+        return jsonify({"liked": liked, "like_count": count})
+    post = access.get_post(current_user, post_id)
+    return redirect(queries.post_url(post.topic, post.post_number))
+
+
+# --- topic actions -----------------------------------------------------------------------
+
+
+@bp.post("/t/<int:topic_id>/follow")
+@login_required
+def follow(topic_id: int):  # type: ignore[no-untyped-def]
+    following = services.toggle_follow(current_user, topic_id)
+    if following:
+        flash(_("You follow this topic: you will hear about new replies."), "success")
+    else:
+        flash(_("You no longer follow this topic."), "info")
+    return redirect(queries.topic_url(access.get_topic(current_user, topic_id)))
+
+
+@bp.post("/t/<int:topic_id>/pin")
+@login_required
+def pin(topic_id: int):  # type: ignore[no-untyped-def]
+    pinned = request.form.get("pinned") == "1"
+    topic = services.set_pinned(current_user, topic_id, pinned)
+    flash(_("The topic is pinned.") if pinned else _("The topic is unpinned."), "success")
+    return redirect(queries.topic_url(topic))
+
+
+@bp.post("/t/<int:topic_id>/lock")
+@login_required
+def lock(topic_id: int):  # type: ignore[no-untyped-def]
+    locked = request.form.get("locked") == "1"
+    try:
+        topic = services.set_locked(current_user, topic_id, locked, request.form.get("reason", ""))
+    except Invalid as exc:
+        flash(_first_error(exc), "error")
+        topic = access.get_topic(current_user, topic_id)
+    else:
+        flash(_("The topic is locked.") if locked else _("The topic is open again."), "success")
+    return redirect(queries.topic_url(topic))

@@ -1,0 +1,104 @@
+"""Who may read what in the forums: the one rule every list, count and page goes through.
+
+Staff (moderators, admins) read every category. Anyone else reads a category when its
+`allowed_roles` is empty or names their role, and their tier rank reaches its
+`min_tier_rank`; visitors read only unrestricted categories. A category nobody may read is
+reported as missing (404), never as forbidden, so its existence does not leak.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g, has_request_context, request
+from sqlalchemy import select
+
+from app.community.forums.models import Category, Post, Topic
+from app.core.errors import NotFound
+from app.extensions import db
+from app.members.models import tier_rank
+
+_CACHE_KEY = "_forum_categories"
+
+
+def is_member(viewer: Any) -> bool:
+    return viewer is not None and bool(getattr(viewer, "is_authenticated", False))
+
+
+def is_staff(viewer: Any) -> bool:
+    return is_member(viewer) and bool(getattr(viewer, "is_staff", False))
+
+
+def all_categories() -> list[Category]:
+    """Every category in display order, loaded once per request (the table is small)."""
+    if has_request_context():
+        cached = g.get(_CACHE_KEY)
+        if cached is not None and cached[0] is request._get_current_object():  # type: ignore[attr-defined]
+            return cached[1]
+    categories = list(db.session.scalars(select(Category).order_by(Category.position, Category.id)))
+    if has_request_context():
+        setattr(g, _CACHE_KEY, (request._get_current_object(), categories))  # type: ignore[attr-defined]
+    return categories
+
+
+def forget_categories() -> None:
+    """Drop the request's cached list (after an admin changed a category)."""
+    if has_request_context():
+        g.pop(_CACHE_KEY, None)
+
+
+def can_read(viewer: Any, category: Category) -> bool:
+    """The readability rule for one category (see the module docstring)."""
+    if is_staff(viewer):
+        return True
+    roles = {r.strip() for r in (category.allowed_roles or "").split(",") if r.strip()}
+    if not is_member(viewer):
+        return not roles and category.min_tier_rank <= 0
+    if roles and viewer.role not in roles:
+        return False
+    return tier_rank(viewer.tier) >= category.min_tier_rank
+
+
+def readable_categories(viewer: Any) -> list[Category]:
+    return [c for c in all_categories() if can_read(viewer, c)]
+
+
+def readable_category_ids(viewer: Any) -> set[int]:
+    """Ids of the categories `viewer` may read; every list and count filters on these."""
+    return {c.id for c in readable_categories(viewer)}
+
+
+def category_by_slug(viewer: Any, slug: str) -> Category:
+    for category in all_categories():
+        if category.slug == slug and can_read(viewer, category):
+            return category
+    raise NotFound()
+
+
+def category_by_id(viewer: Any, category_id: int) -> Category:
+    for category in all_categories():
+        if category.id == category_id and can_read(viewer, category):
+            return category
+    raise NotFound()
+
+
+def visible_topic(viewer: Any, topic: Topic | None) -> Topic:
+    """The topic if `viewer` may see it: readable category, and not deleted unless staff."""
+    if topic is None or not can_read(viewer, topic.category):
+        raise NotFound()
+    if topic.deleted_at is not None and not is_staff(viewer):
+        raise NotFound()
+    return topic
+
+
+def get_topic(viewer: Any, topic_id: int) -> Topic:
+    return visible_topic(viewer, db.session.get(Topic, topic_id))
+
+
+def get_post(viewer: Any, post_id: int) -> Post:
+    """A post whose topic `viewer` may see (deleted posts included: shown as placeholders)."""
+    post = db.session.get(Post, post_id)
+    if post is None:
+        raise NotFound()
+    visible_topic(viewer, post.topic)
+    return post

@@ -1,0 +1,103 @@
+"""A small HTTP load generator: keep-alive connections from a few threads, to 127.0.0.1 only.
+
+Each run stops by itself: after `seconds`, or after `max_requests`, whichever comes first.
+"""
+
+from __future__ import annotations
+
+import http.client
+import threading
+import time
+from dataclasses import dataclass, field
+
+HOST = "127.0.0.1"
+
+
+@dataclass
+class Result:
+    requests: int = 0
+    errors: int = 0
+    elapsed: float = 0.0
+    latencies: list[float] = field(default_factory=list)  # seconds, successful requests
+    statuses: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.elapsed if self.elapsed else 0.0
+
+    def percentile(self, p: float) -> float:
+        """The p-th percentile latency in milliseconds (nearest rank)."""
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        index = min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))
+        return ordered[index] * 1000
+
+
+def fetch(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    """One GET on a fresh connection (for probes and warm-up checks)."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    try:
+        conn.request("GET", path, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def run(
+    port: int,
+    path: str,
+    concurrency: int,
+    seconds: float,
+    max_requests: int,
+    headers: dict[str, str] | None = None,
+) -> Result:
+    """GET `path` from `concurrency` keep-alive connections until time or count runs out."""
+    result = Result()
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds
+    sent = 0
+
+    def worker() -> None:
+        nonlocal sent
+        conn = http.client.HTTPConnection(HOST, port, timeout=30)
+        latencies: list[float] = []
+        statuses: dict[int, int] = {}
+        errors = 0
+        while time.perf_counter() < deadline:
+            with lock:
+                if sent >= max_requests:
+                    break
+                sent += 1
+            started = time.perf_counter()
+            try:
+                conn.request("GET", path, headers=headers or {})
+                response = conn.getresponse()
+                response.read()
+            except (OSError, http.client.HTTPException):
+                errors += 1
+                conn.close()
+                conn = http.client.HTTPConnection(HOST, port, timeout=30)
+                continue
+            statuses[response.status] = statuses.get(response.status, 0) + 1
+            if response.status == 200:
+                latencies.append(time.perf_counter() - started)
+            else:
+                errors += 1
+        conn.close()
+        with lock:
+            result.latencies.extend(latencies)
+            result.errors += errors
+            for status, n in statuses.items():
+                result.statuses[status] = result.statuses.get(status, 0) + n
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    result.elapsed = time.perf_counter() - started
+    result.requests = len(result.latencies)
+    return result
