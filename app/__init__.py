@@ -75,10 +75,12 @@ def configure_extensions(app: Flask) -> None:
 
 def configure_plumbing(app: Flask) -> None:
     from app.core import events, security, templating
+    from app.members import badges
 
     events.init_app(app)
     security.init_app(app)
     templating.init_app(app)
+    badges.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -3,7 +3,7 @@
 1. Build a fresh database (SQLite in a temporary directory; BENCH_DATABASE_URL selects
    another one, e.g. PostgreSQL — its `public` schema is emptied first), run the
    migrations, seed the demo members and `seed_load(scale)` (100,000 posts at scale 10).
-2. Start one server process (`bench.server`: waitress, 4 threads) serving the app and, at
+2. Start one server process (`bench.server`: waitress, 1 thread) serving the app and, at
    /_bench/bare/<topic id>, a bare Flask page rendering the same topic's first 20 posts.
 3. Warm up, then measure, as an anonymous visitor: throughput at concurrency 4 (keep-alive
    connections, `--seconds` per page) and latency at concurrency 1 (`--sequential`
@@ -248,8 +248,10 @@ and rewrites the figures below. Nothing else in this file is generated.
   measure PostgreSQL instead — its `public` schema is emptied), migrated, then the demo
   members and `flask seed load --scale 10`: 100,000 posts in about 2,400 topics by 2,000
   members, topics of 2 to 600 posts.
-- **Server**: one process (`bench/server.py`), waitress with 4 threads (`--threads`),
-  production settings (no debug, CSRF on), realtime off.
+- **Server**: one process (`bench/server.py`), waitress with one worker thread
+  (`--threads`; see the known problem below for why not more), production settings (no
+  debug, CSRF on), realtime off. Python holds one core per process anyway; concurrent
+  clients queue in waitress, so throughput at concurrency 4 is still the process's.
 - **Pages**: the topic page (page 2 of the longest topic: 20 posts), its category page,
   and two yardsticks that exist only in the bench server, both reading the same topic's
   first 20 posts in one SELECT and rendering them with a ten-line Jinja template: the
@@ -274,7 +276,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=int, default=10, help="seed load scale (10: 100k posts)")
     parser.add_argument("--seconds", type=float, default=5.0, help="throughput run per page")
     parser.add_argument("--sequential", type=int, default=300, help="latency requests per page")
-    parser.add_argument("--threads", type=int, default=4, help="server threads (waitress)")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="server threads (waitress; see docs/performance.md)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary database")
     parser.add_argument("--no-doc", action="store_true", help="do not rewrite the doc")
     args = parser.parse_args(argv)

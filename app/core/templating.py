@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from flask import Flask, request
+from flask.globals import _cv_request
 from flask_babel import (
     format_date,
     format_datetime,
@@ -53,16 +54,21 @@ def avatar_svg(name: str, size: int = 40) -> Markup:
     )
 
 
-_CACHES = ("cercle.gettext", "cercle.timeago", "cercle.member_url")
+_CACHES = ("cercle.gettext", "cercle.timeago", "cercle.member_url", "cercle.badges")
 
 
 def request_cache(name: str) -> dict[Any, Any]:
-    """A dict that lives as long as the current request (the locale cannot change within)."""
-    if not request:
+    """A dict that lives as long as the current request (the locale cannot change within).
+
+    Kept on the request context itself, read through its context variable: templates call
+    this a hundred times per page, and the `request` proxy costs more than the lookup.
+    """
+    ctx = _cv_request.get(None)
+    if ctx is None:
         return {}
-    cache = request.environ.get(name)
+    cache = ctx.__dict__.get(name)
     if cache is None:
-        cache = request.environ[name] = {}
+        cache = ctx.__dict__[name] = {}
     return cache
 
 
@@ -79,21 +85,28 @@ def cached_gettext(message: str) -> str:
 @contextmanager
 def fresh_caches() -> Iterator[None]:
     """Render inside with empty per-request caches (mail forces the recipient's language)."""
-    if not request:
+    ctx = _cv_request.get(None)
+    if ctx is None:
         yield
         return
-    saved = {key: request.environ.pop(key, None) for key in _CACHES}
+    saved = {key: ctx.__dict__.pop(key, None) for key in _CACHES}
     try:
         yield
     finally:
         for key, value in saved.items():
-            request.environ.pop(key, None)
+            ctx.__dict__.pop(key, None)
             if value is not None:
-                request.environ[key] = value
+                ctx.__dict__[key] = value
 
 
 def cached_ngettext(singular: str, plural: str, n: int) -> str:
-    return get_translations().ungettext(singular, plural, n)
+    cache = request_cache("cercle.gettext")
+    key = (singular, plural, n)
+    try:
+        return cache[key]
+    except KeyError:
+        cache[key] = value = get_translations().ungettext(singular, plural, n)
+        return value
 
 
 def timeago(value: datetime | None) -> str:
