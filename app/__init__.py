@@ -74,9 +74,10 @@ def configure_extensions(app: Flask) -> None:
 
 
 def configure_plumbing(app: Flask) -> None:
-    from app.core import events, security, templating
+    from app.core import converters, events, security, templating
     from app.members import badges
 
+    converters.init_app(app)
     events.init_app(app)
     security.init_app(app)
     templating.init_app(app)

@@ -23,6 +23,10 @@ _begin_immediate: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "cercle_begin_immediate", default=False
 )
 
+_in_unit_of_work: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "cercle_in_unit_of_work", default=False
+)
+
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 
@@ -60,6 +64,9 @@ def unit_of_work() -> Iterator[None]:
     service makes inside the block read the same state it writes to. On failure everything
     is rolled back and the queued events are dropped.
     """
+    if _in_unit_of_work.get():
+        # The outer block's half-done change would be committed by the inner one.
+        raise RuntimeError("unit_of_work() does not nest: call the inner service after")
     session = db.session()
     if session.in_transaction():
         session.commit()
@@ -68,10 +75,13 @@ def unit_of_work() -> Iterator[None]:
         session.connection()  # BEGIN (IMMEDIATE on SQLite) now, while the flag is set
     finally:
         _begin_immediate.reset(token)
+    inside = _in_unit_of_work.set(True)
     try:
         yield
         session.commit()
     except BaseException:
         session.rollback()
         raise
+    finally:
+        _in_unit_of_work.reset(inside)
     events.dispatch_committed(session)

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import re
-
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
+from app.core.converters import MAX_ID
 from app.core.db import unit_of_work
 from app.core.errors import Invalid, NotFound, PermissionDenied
 from app.core.events import emit
+from app.core.validation import check_bilingual, check_slug, parse_position
 from app.extensions import db
 from app.members.events import InterestsChanged
 from app.members.models import INTEREST_KINDS, Interest, Member, MemberInterest
 
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_INTERESTS = 30
 
 
@@ -37,6 +36,8 @@ def set_interests(actor: Member, interest_ids: list[int]) -> tuple[set[int], set
     """Replace the member's interests with the chosen active entries of the taxonomy."""
     wanted = {int(i) for i in interest_ids}
     with unit_of_work():
+        if any(not 0 < i <= MAX_ID for i in wanted):
+            raise Invalid({"interests": _("Some of the chosen interests no longer exist.")})
         if len(wanted) > MAX_INTERESTS:
             raise Invalid({"interests": _("Choose at most %(n)d interests.", n=MAX_INTERESTS)})
         valid = (
@@ -84,26 +85,16 @@ def _validate(data: dict, interest_id: int | None = None) -> dict:
     }
     if clean["kind"] not in INTEREST_KINDS:
         errors["kind"] = _("Choose product or theme.")
-    if not SLUG_RE.match(clean["slug"]) or len(clean["slug"]) > 60:
-        errors["slug"] = _("Lower-case letters, digits and dashes, up to 60 characters.")
-    else:
-        query = select(Interest.id).where(Interest.slug == clean["slug"])
-        if interest_id is not None:
-            query = query.where(Interest.id != interest_id)
-        if db.session.scalar(query) is not None:
-            errors["slug"] = _("Another interest already uses this slug.")
-    for field in ("name_en", "name_fr"):
-        if not clean[field]:
-            errors[field] = _("A name is required in both languages.")
-        elif len(clean[field]) > 80:
-            errors[field] = _("At most %(n)d characters.", n=80)
-    for field in ("description_en", "description_fr"):
-        if len(clean[field]) > 280:
-            errors[field] = _("At most %(n)d characters.", n=280)
-    try:
-        clean["position"] = int(clean["position"])
-    except (TypeError, ValueError):
-        errors["position"] = _("Enter a whole number.")
+    check_slug(
+        errors,
+        clean["slug"],
+        Interest.slug,
+        Interest.id,
+        interest_id,
+        _("Another interest already uses this slug."),
+    )
+    check_bilingual(errors, clean, description_max=280)
+    clean["position"] = parse_position(errors, clean["position"])
     if errors:
         raise Invalid(errors)
     return clean

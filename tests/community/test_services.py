@@ -498,3 +498,23 @@ def test_category_needs_a_valid_colour_and_a_free_slug(admin, category):
 def test_category_roles_are_stored_as_a_known_list(admin):
     created = services.save_category(admin, {**CATEGORY, "allowed_roles": ["admin", "moderator"]})
     assert created.allowed_roles == "moderator,admin"
+
+
+def test_deleting_the_newest_reply_moves_the_category_last_activity_back(category, db):  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from app.community.forums import services
+    from app.community.forums.models import Category, Post
+    from tests.factories import MemberFactory
+
+    author, replier, moderator = MemberFactory(), MemberFactory(), MemberFactory(role="moderator")
+    topic = services.create_topic(author, category.id, "A topic to reply to", "First post body")
+    first = services.reply(replier, topic.id, "An early reply")
+    db.session.get(Post, first.id).created_at -= timedelta(hours=2)
+    db.session.flush()
+    last = services.reply(author, topic.id, "The newest reply")
+    services.delete_post(moderator, last.id)
+    refreshed = db.session.get(Category, category.id)
+    db.session.refresh(refreshed)
+    assert refreshed.last_posted_at is not None
+    assert refreshed.last_posted_at < db.session.get(Post, last.id).created_at

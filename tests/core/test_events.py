@@ -88,3 +88,8 @@ def test_events_of_a_subscribers_own_unit_of_work_come_after_the_outer_ones(app,
         bus._handlers.pop(Pinged, None)
         bus._handlers.pop(Echoed, None)
     assert order == [Pinged(1), Pinged(2), Echoed(1), Echoed(2)]
+
+
+def test_a_unit_of_work_refuses_to_nest(db):  # type: ignore[no-untyped-def]
+    with pytest.raises(RuntimeError, match="does not nest"), unit_of_work(), unit_of_work():
+        pass

@@ -15,6 +15,7 @@ from app.community.forums import access, queries, services
 from app.community.forums.forms import EditPostForm, LockForm, ReplyForm, TopicForm
 from app.community.forums.models import Post, Topic
 from app.community.forums.services import DuplicateSubmission
+from app.core.converters import MAX_ID
 from app.core.errors import Invalid, NotFound, PermissionDenied
 from app.core.forms import apply_errors
 from app.core.pagination import page_arg
@@ -168,7 +169,7 @@ def reply(topic_id: int):  # type: ignore[no-untyped-def]
     form = ReplyForm()
     quoted = None
     if request.method == "GET":
-        target_id = request.args.get("quote", type=int) or request.args.get("to", type=int)
+        target_id = _int_or_none(request.args.get("quote")) or _int_or_none(request.args.get("to"))
         target = _post_in(topic, target_id)
         if target is not None:
             form.reply_to_post_id.data = target.id
@@ -206,9 +207,10 @@ def reply(topic_id: int):  # type: ignore[no-untyped-def]
 
 def _int_or_none(value: object) -> int | None:
     try:
-        return int(value) if value not in (None, "") else None  # type: ignore[arg-type]
+        number = int(value) if value not in (None, "") else None  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return None
+    return number if number is not None and 0 < number <= MAX_ID else None
 
 
 def _post_in(topic: Topic, post_id: int | None) -> Post | None:

@@ -41,6 +41,7 @@ from app.core.errors import Invalid, NotFound, PermissionDenied, ServiceError
 from app.core.events import emit
 from app.core.markup import render_markdown
 from app.core.time import aware, utcnow
+from app.core.validation import check_bilingual, check_slug, parse_position
 from app.extensions import db
 from app.members.models import ROLES, TIERS, Member
 
@@ -49,7 +50,6 @@ BODY_MIN, BODY_MAX = 2, 32_000
 LOCK_REASON_MAX = 280
 DUPLICATE_WINDOW = timedelta(seconds=60)
 SLUG_MAX = 80
-CATEGORY_SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
@@ -427,6 +427,8 @@ def delete_post(actor: Member, post_id: int) -> Post:
             _refresh_topic_last(topic)
             if topic.deleted_at is None:
                 _bump_category(topic.category_id, post_count=-1)
+                db.session.flush()
+                _refresh_category_last(topic.category_id)
         emit(
             PostDeleted(
                 post_id=post.id,
@@ -463,6 +465,8 @@ def restore_post(actor: Member, post_id: int) -> Post:
             _refresh_category_last(topic.category_id)
         elif topic.deleted_at is None:
             _bump_category(topic.category_id, post_count=1)
+            db.session.flush()
+            _refresh_category_last(topic.category_id)
         emit(
             PostRestored(
                 post_id=post.id,
@@ -480,7 +484,9 @@ def toggle_like(actor: Member, post_id: int) -> tuple[bool, int]:
     takes the like back. Returns (liked, the post's like count)."""
     _require_member(actor)
     with unit_of_work():
-        post = db.session.get(Post, post_id)
+        # Locked for the transaction (PostgreSQL), so two clicks in the same instant
+        # toggle one after the other instead of both inserting a like.
+        post = db.session.get(Post, post_id, with_for_update=True)
         if post is None:
             raise NotFound()
         topic = access.visible_topic(actor, post.topic)
@@ -579,22 +585,15 @@ def _validate_category(data: dict, category_id: int | None) -> dict:
         "min_tier_rank": data.get("min_tier_rank") or 0,
         "interest_id": data.get("interest_id") or None,
     }
-    if not CATEGORY_SLUG_RE.match(clean["slug"]) or len(clean["slug"]) > 60:
-        errors["slug"] = _("Lower-case letters, digits and dashes, up to 60 characters.")
-    else:
-        query = select(Category.id).where(Category.slug == clean["slug"])
-        if category_id is not None:
-            query = query.where(Category.id != category_id)
-        if db.session.scalar(query) is not None:
-            errors["slug"] = _("Another category already uses this slug.")
-    for name in ("name_en", "name_fr"):
-        if not clean[name]:
-            errors[name] = _("A name is required in both languages.")
-        elif len(clean[name]) > 80:
-            errors[name] = _("At most %(n)d characters.", n=80)
-    for name in ("description_en", "description_fr"):
-        if len(clean[name]) > 500:
-            errors[name] = _("At most %(n)d characters.", n=500)
+    check_slug(
+        errors,
+        clean["slug"],
+        Category.slug,
+        Category.id,
+        category_id,
+        _("Another category already uses this slug."),
+    )
+    check_bilingual(errors, clean, description_max=500)
     if not COLOUR_RE.match(clean["colour"]):
         errors["colour"] = _("A colour such as #b4462f.")
     if set(roles) - set(ROLES):
@@ -608,10 +607,7 @@ def _validate_category(data: dict, category_id: int | None) -> dict:
     if clean["position"] in (None, ""):
         clean["position"] = None
     else:
-        try:
-            clean["position"] = int(clean["position"])
-        except (TypeError, ValueError):
-            errors["position"] = _("Enter a whole number.")
+        clean["position"] = parse_position(errors, clean["position"])
     if errors:
         raise Invalid(errors)
     return clean
