@@ -9,10 +9,12 @@ readers never wait for writers (WAL mode).
 from __future__ import annotations
 
 import contextvars
+import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import Flask
+from flask import Flask, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -51,9 +53,48 @@ def configure_engine(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if _begin_immediate.get() else "BEGIN")
 
 
+# One request (or job) at a time per process on SQLite with CPython < 3.12, whose sqlite3
+# module can crash when the garbage collector runs in one thread while another thread is
+# inside SQLite (docs/performance.md). SQLite has a single writer anyway; processes still
+# run in parallel.
+_sqlite_gate = threading.RLock()
+_GATE_KEY = "cercle.sqlite_gate"
+
+
+def serializes_requests(app: Flask) -> bool:
+    return bool(app.extensions.get(_GATE_KEY))
+
+
+@contextmanager
+def gate(app: Flask) -> Iterator[None]:
+    """Hold the process's SQLite gate, when this app uses one (for background jobs)."""
+    if not serializes_requests(app):
+        yield
+        return
+    with _sqlite_gate:
+        yield
+
+
 def init_app(app: Flask) -> None:
     with app.app_context():
         configure_engine(db.engine)
+        is_sqlite = db.engine.dialect.name == "sqlite"
+    serialize = app.config.get("SQLITE_SERIALIZE_REQUESTS")
+    if serialize is None:
+        serialize = is_sqlite and sys.version_info < (3, 12)
+    app.extensions[_GATE_KEY] = bool(serialize and is_sqlite)
+    if not app.extensions[_GATE_KEY]:
+        return
+
+    @app.before_request
+    def _enter_gate() -> None:
+        _sqlite_gate.acquire()
+        request.environ[_GATE_KEY] = True
+
+    @app.teardown_request
+    def _leave_gate(_exc: BaseException | None) -> None:
+        if request.environ.pop(_GATE_KEY, False):
+            _sqlite_gate.release()
 
 
 @contextmanager

@@ -70,8 +70,10 @@ class Scheduler:
                 job.next_run = time.monotonic() + job.interval
 
     def run_job(self, job: Job) -> None:
+        from app.core.db import gate
+
         try:
-            with self.app.app_context():
+            with gate(self.app), self.app.app_context():
                 job.func()
         except Exception:
             log.exception("scheduled job %s failed", job.name)
