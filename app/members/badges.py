@@ -3,6 +3,8 @@ Jinja macro call with its translations cost more than the rest of the post."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -44,5 +46,30 @@ def role_badge(role: str) -> Markup:
     return cache[key]
 
 
+class AuthorBlock:
+    """What a post shows of its author, rendered once per author and request."""
+
+    __slots__ = ("avatar", "badges", "name", "url")
+
+    def __init__(self, member: Any, size: int) -> None:
+        from app.core.templating import avatar_svg
+        from app.members.routes import member_url
+
+        self.url = member_url(member.username)
+        self.name = member.name
+        self.avatar = avatar_svg(member.name, size)
+        self.badges = tier_badge(member.tier) + Markup(" ") + role_badge(member.role)
+
+
+def author_block(member: Any, size: int = 48) -> AuthorBlock:
+    cache = request_cache("cercle.badges")
+    key = ("author", member.id, size)
+    if key not in cache:
+        cache[key] = AuthorBlock(member, size)
+    return cache[key]
+
+
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(tier_badge=tier_badge, role_badge=role_badge)
+    app.jinja_env.globals.update(
+        tier_badge=tier_badge, role_badge=role_badge, author_block=author_block
+    )
