@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g, has_request_context, request
 from sqlalchemy import select
 
 from app.community.forums.models import Category, Post, Topic
 from app.core.errors import NotFound
+from app.core.templating import request_cache
 from app.extensions import db
 from app.members.models import tier_rank
 
-_CACHE_KEY = "_forum_categories"
+_CACHE_KEY = "cercle.forum_categories"
 
 
 def is_member(viewer: Any) -> bool:
@@ -31,20 +31,17 @@ def is_staff(viewer: Any) -> bool:
 
 def all_categories() -> list[Category]:
     """Every category in display order, loaded once per request (the table is small)."""
-    if has_request_context():
-        cached = g.get(_CACHE_KEY)
-        if cached is not None and cached[0] is request._get_current_object():  # type: ignore[attr-defined]
-            return cached[1]
-    categories = list(db.session.scalars(select(Category).order_by(Category.position, Category.id)))
-    if has_request_context():
-        setattr(g, _CACHE_KEY, (request._get_current_object(), categories))  # type: ignore[attr-defined]
-    return categories
+    cache = request_cache(_CACHE_KEY)
+    if "all" not in cache:
+        cache["all"] = list(
+            db.session.scalars(select(Category).order_by(Category.position, Category.id))
+        )
+    return cache["all"]
 
 
 def forget_categories() -> None:
     """Drop the request's cached list (after an admin changed a category)."""
-    if has_request_context():
-        g.pop(_CACHE_KEY, None)
+    request_cache(_CACHE_KEY).clear()
 
 
 def can_read(viewer: Any, category: Category) -> bool:

@@ -146,6 +146,13 @@ def _refresh_category_last(category_id: int) -> None:
     )
 
 
+def _recount_category(category_id: int, **deltas: Any) -> None:
+    """Apply count changes, then re-point "latest" (after a delete or a restore)."""
+    _bump_category(category_id, **deltas)
+    db.session.flush()
+    _refresh_category_last(category_id)
+
+
 def _refresh_topic_last(topic: Topic) -> None:
     """Last activity = the newest visible post (after one was deleted or restored)."""
     row = db.session.execute(
@@ -419,16 +426,12 @@ def delete_post(actor: Member, post_id: int) -> Post:
             topic.deleted_at = now
             topic.deleted_by_id = actor.id
             # The topic leaves the category with every post it still shows.
-            _bump_category(topic.category_id, topic_count=-1, post_count=-(topic.post_count + 1))
-            db.session.flush()
-            _refresh_category_last(topic.category_id)
+            _recount_category(topic.category_id, topic_count=-1, post_count=-(topic.post_count + 1))
         else:
             db.session.flush()
             _refresh_topic_last(topic)
             if topic.deleted_at is None:
-                _bump_category(topic.category_id, post_count=-1)
-                db.session.flush()
-                _refresh_category_last(topic.category_id)
+                _recount_category(topic.category_id, post_count=-1)
         emit(
             PostDeleted(
                 post_id=post.id,
@@ -460,13 +463,9 @@ def restore_post(actor: Member, post_id: int) -> Post:
         if topic_restored:
             topic.deleted_at = None
             topic.deleted_by_id = None
-            _bump_category(topic.category_id, topic_count=1, post_count=topic.post_count)
-            db.session.flush()
-            _refresh_category_last(topic.category_id)
+            _recount_category(topic.category_id, topic_count=1, post_count=topic.post_count)
         elif topic.deleted_at is None:
-            _bump_category(topic.category_id, post_count=1)
-            db.session.flush()
-            _refresh_category_last(topic.category_id)
+            _recount_category(topic.category_id, post_count=1)
         emit(
             PostRestored(
                 post_id=post.id,
