@@ -12,15 +12,57 @@ class. Every event class is a frozen dataclass listed in docs/events.md.
 from __future__ import annotations
 
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Callable
-from typing import Any, TypeVar
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from typing import Any, ClassVar, TypeVar
 
 from flask import current_app
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
+from app.core.time import utcnow
+
 log = logging.getLogger(__name__)
+
+# Event classes by their stored name, so the worker can rebuild recorded events.
+EVENT_TYPES: dict[str, type[DomainEvent]] = {}
+
+
+@dataclass(frozen=True, kw_only=True)
+class DomainEvent:
+    """Base of every domain event: a frozen dataclass of ids and a few fields.
+
+    `occurred_at` is set when the event is emitted; `event_id` is the id of its row in the
+    events table, set when a durable subscriber receives it (None in-process). Neither
+    takes part in equality, so tests compare payloads.
+    """
+
+    name: ClassVar[str]
+    occurred_at: datetime = field(default_factory=utcnow, compare=False)
+    event_id: int | None = field(default=None, compare=False)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.name = re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
+        EVENT_TYPES[cls.name] = cls
+
+    def payload(self) -> dict[str, Any]:
+        """The event's own fields, JSON-ready (tuples become lists)."""
+        return {
+            f.name: list(value) if isinstance(value := getattr(self, f.name), tuple) else value
+            for f in fields(self)
+            if f.name not in ("occurred_at", "event_id")
+        }
+
+    @classmethod
+    def from_record(
+        cls, payload: dict[str, Any], event_id: int, occurred_at: datetime
+    ) -> DomainEvent:
+        values = {k: tuple(v) if isinstance(v, list) else v for k, v in payload.items()}
+        return cls(**values, event_id=event_id, occurred_at=occurred_at)
 
 E = TypeVar("E")
 Handler = Callable[[Any], None]

@@ -4,40 +4,42 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.core.events import DomainEvent
+
 
 @dataclass(frozen=True)
-class MemberRegistered:
+class MemberRegistered(DomainEvent):
     member_id: int
     username: str
     locale: str | None
 
 
 @dataclass(frozen=True)
-class MemberLoggedIn:
+class MemberLoggedIn(DomainEvent):
     member_id: int
     remember: bool
 
 
 @dataclass(frozen=True)
-class MemberVerified:
+class MemberVerified(DomainEvent):
     member_id: int
 
 
 @dataclass(frozen=True)
-class ProfileUpdated:
+class ProfileUpdated(DomainEvent):
     member_id: int
     fields: tuple[str, ...]
 
 
 @dataclass(frozen=True)
-class InterestsChanged:
+class InterestsChanged(DomainEvent):
     member_id: int
     added: tuple[int, ...]
     removed: tuple[int, ...]
 
 
 @dataclass(frozen=True)
-class RoleChanged:
+class RoleChanged(DomainEvent):
     member_id: int
     actor_id: int
     old_role: str

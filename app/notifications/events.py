@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.core.events import DomainEvent
+
 
 @dataclass(frozen=True)
-class MailQueued:
+class MailQueued(DomainEvent):
     message_id: int

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.core.events import DomainEvent
+
 
 @dataclass(frozen=True)
-class TopicViewed:
+class TopicViewed(DomainEvent):
     """A member or visitor viewed a topic for the first time today (counted once a day)."""
 
     topic_id: int
@@ -15,7 +17,7 @@ class TopicViewed:
 
 
 @dataclass(frozen=True)
-class TopicCreated:
+class TopicCreated(DomainEvent):
     """A member started a topic (its first post also emits PostCreated)."""
 
     topic_id: int
@@ -26,7 +28,7 @@ class TopicCreated:
 
 
 @dataclass(frozen=True)
-class PostCreated:
+class PostCreated(DomainEvent):
     post_id: int
     topic_id: int
     category_id: int
@@ -36,7 +38,7 @@ class PostCreated:
 
 
 @dataclass(frozen=True)
-class PostEdited:
+class PostEdited(DomainEvent):
     post_id: int
     topic_id: int
     editor_id: int
@@ -46,7 +48,7 @@ class PostEdited:
 
 
 @dataclass(frozen=True)
-class PostDeleted:
+class PostDeleted(DomainEvent):
     """Soft delete; `topic_deleted` when the post was the first one (the topic went too)."""
 
     post_id: int
@@ -57,7 +59,7 @@ class PostDeleted:
 
 
 @dataclass(frozen=True)
-class PostRestored:
+class PostRestored(DomainEvent):
     post_id: int
     topic_id: int
     actor_id: int
@@ -66,7 +68,7 @@ class PostRestored:
 
 
 @dataclass(frozen=True)
-class PostLiked:
+class PostLiked(DomainEvent):
     post_id: int
     topic_id: int
     member_id: int
@@ -74,7 +76,7 @@ class PostLiked:
 
 
 @dataclass(frozen=True)
-class PostUnliked:
+class PostUnliked(DomainEvent):
     post_id: int
     topic_id: int
     member_id: int
@@ -82,7 +84,7 @@ class PostUnliked:
 
 
 @dataclass(frozen=True)
-class TopicFollowed:
+class TopicFollowed(DomainEvent):
     """A member started (`following=True`) or stopped following a topic."""
 
     topic_id: int
