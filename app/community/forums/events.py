@@ -90,3 +90,24 @@ class TopicFollowed(DomainEvent):
     topic_id: int
     member_id: int
     following: bool
+
+
+@dataclass(frozen=True)
+class TopicPinned(DomainEvent):
+    """Staff pinned (`pinned=True`) or unpinned a topic."""
+
+    topic_id: int
+    category_id: int
+    actor_id: int
+    pinned: bool
+
+
+@dataclass(frozen=True)
+class TopicLocked(DomainEvent):
+    """Staff locked (`locked=True`, with the reason shown to members) or unlocked a topic."""
+
+    topic_id: int
+    category_id: int
+    actor_id: int
+    locked: bool
+    reason: str
