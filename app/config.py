@@ -7,7 +7,9 @@ environment variables (see docs/configuration.md).
 from __future__ import annotations
 
 import os
+import re
 import secrets
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +41,52 @@ def _database_url(instance_path: Path) -> str:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
+
+
+def _flag(env: Mapping[str, str], *names: str) -> bool:
+    """True when any of the variables is set to 1, true or yes."""
+    return any(env.get(name, "").strip().lower() in {"1", "true", "yes"} for name in names)
+
+
+def _proxy_count(env: Mapping[str, str], name: str) -> int:
+    """How many proxies in front of the app set this X-Forwarded-* header (0: trust none)."""
+    raw = env.get(name, "").strip() or "0"
+    try:
+        count = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number of proxies, not {raw!r}") from None
+    if count < 0:
+        raise ValueError(f"{name} must be 0 or more, not {count}")
+    return count
+
+
+# A host name with an optional port: nothing that could end a CSP directive or add a source.
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_HOST = re.compile(rf"{_LABEL}(?:\.{_LABEL})*(?::[0-9]{{1,5}})?")
+
+
+def image_hosts(value: str | Iterable[str] | None) -> tuple[str, ...]:
+    """POST_IMAGE_HOSTS as lower-case `host[:port]` entries (commas or spaces between them).
+
+    A scheme or a trailing slash is tolerated (`https://cdn.example.com/`); anything else
+    that is not a plain host is refused at start-up, because each entry is also written
+    into the Content-Security-Policy header.
+    """
+    if value is None:
+        return ()
+    items = value.replace(",", " ").split() if isinstance(value, str) else list(value)
+    hosts: list[str] = []
+    for item in items:
+        host = str(item).strip().lower()
+        for scheme in ("https://", "http://"):
+            if host.startswith(scheme):
+                host = host[len(scheme) :]
+        host = host.rstrip("/")
+        if not _HOST.fullmatch(host):
+            raise ValueError(f"POST_IMAGE_HOSTS: {item!r} is not a host name")
+        if host not in hosts:
+            hosts.append(host)
+    return tuple(hosts)
 
 
 def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -75,9 +123,18 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         "RESET_RATE_LIMIT": "5 per 10 minutes",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "").lower() in {"1", "true"},
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # Served over HTTPS: session and remember-me cookies are Secure and HSTS is sent.
+        # SESSION_COOKIE_SECURE is the older name of the same switch.
+        "SECURE_COOKIES": _flag(env, "SECURE_COOKIES", "SESSION_COOKIE_SECURE"),
+        # Behind N reverse proxies, trust the last N X-Forwarded-For/-Proto/-Host values
+        # (app/core/security.py); 0 ignores the headers, which anyone can send.
+        "PROXY_FIX_X_FOR": _proxy_count(env, "PROXY_FIX_X_FOR"),
+        "PROXY_FIX_X_PROTO": _proxy_count(env, "PROXY_FIX_X_PROTO"),
+        "PROXY_FIX_X_HOST": _proxy_count(env, "PROXY_FIX_X_HOST"),
+        # Hosts whose images a post may show inline; any other image is a link (markup.py).
+        "POST_IMAGE_HOSTS": env.get("POST_IMAGE_HOSTS", ""),
         "WTF_CSRF_TIME_LIMIT": None,
         "VERIFY_TOKEN_MAX_AGE": 3 * 24 * 3600,
         "RESET_TOKEN_MAX_AGE": 2 * 3600,
@@ -85,8 +142,29 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         # VIEW_FLUSH_SIZE distinct views wait (app/community/forums/views.py).
         "VIEW_FLUSH_SECONDS": float(env.get("VIEW_FLUSH_SECONDS", "10")),
         "VIEW_FLUSH_SIZE": int(env.get("VIEW_FLUSH_SIZE", "500")),
-        # The in-process scheduler of `make run` (app/core/scheduler.py).
+        # The web process's scheduler thread (app/core/jobs.py): its own jobs (buffered
+        # views) and, with EMBEDDED_WORKER, the worker's (events, mail). `make run` sets it.
         "SCHEDULER_ENABLED": env.get("SCHEDULER_ENABLED", "").lower() in {"1", "true"},
+        "EMBEDDED_WORKER": env.get("EMBEDDED_WORKER", "1").lower() in {"1", "true"},
+        # Durable events (app/core/worker.py): poll interval, retries before parking.
+        "EVENT_POLL_SECONDS": float(env.get("EVENT_POLL_SECONDS", "1")),
+        "EVENT_MAX_ATTEMPTS": int(env.get("EVENT_MAX_ATTEMPTS", "5")),
+        "EVENT_RETRY_BASE_SECONDS": float(env.get("EVENT_RETRY_BASE_SECONDS", "2")),
+        # Mail (app/notifications/mail.py): without MAIL_SERVER, messages go to files here.
+        "MAIL_FILE_DIR": env.get("MAIL_FILE_DIR") or str(instance_path / "mail"),
+        "MAIL_TIMEOUT": float(env.get("MAIL_TIMEOUT", "10")),
+        "MAIL_MAX_ATTEMPTS": int(env.get("MAIL_MAX_ATTEMPTS", "5")),
+        "MAIL_RETRY_BASE_SECONDS": float(env.get("MAIL_RETRY_BASE_SECONDS", "60")),
     }
     config.update(overrides)
+    config["POST_IMAGE_HOSTS"] = image_hosts(config["POST_IMAGE_HOSTS"])
+    if config["SECURE_COOKIES"]:
+        # Set after the overrides, so one switch covers both cookies whoever sets it.
+        config["SESSION_COOKIE_SECURE"] = True
+        config["REMEMBER_COOKIE_SECURE"] = True
+        # The __Host- prefix makes browsers refuse these cookies unless they are Secure,
+        # host-only and for path /: a sibling subdomain or a plain-HTTP page cannot plant
+        # a session (fixation). Renaming logs everyone out once, when the switch is set.
+        config.setdefault("SESSION_COOKIE_NAME", "__Host-session")
+        config.setdefault("REMEMBER_COOKIE_NAME", "__Host-remember_token")
     return config

@@ -1,28 +1,41 @@
-"""Security headers on every response, and small helpers for safe redirects."""
+"""Security headers on every response, the reverse-proxy fix, and safe-redirect helpers."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import Flask, Response
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data: https:",
-        "font-src 'self'",
-        "connect-src 'self' ws: wss:",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'self'",
-    ]
-)
+
+@lru_cache(maxsize=8)
+def content_security_policy(image_hosts: tuple[str, ...] = ()) -> str:
+    """The policy, with the hosts posts may show images from (POST_IMAGE_HOSTS).
+
+    `connect-src 'self'` also allows WebSockets to this host: CSP level 3 matches ws:/wss:
+    on 'self' (Chrome 71, Firefox 2018, Safari 16). Older Safari refuses the WebSocket
+    and Socket.IO stays on HTTP long-polling, which 'self' always allows.
+    """
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            # Posts show other hosts' images only from the allow-list (app.core.markup);
+            # this keeps a stored <img> from before the rule from loading anyway.
+            " ".join(["img-src 'self' data:", *image_hosts]),
+            "font-src 'self'",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'self'",
+        ]
+    )
+
 
 SECURITY_HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "SAMEORIGIN",
     "Referrer-Policy": "strict-origin-when-cross-origin",
@@ -32,13 +45,37 @@ SECURITY_HEADERS = {
 
 
 def init_app(app: Flask) -> None:
+    configure_proxy_fix(app)
+
     @app.after_request
     def _headers(response: Response) -> Response:
+        # setdefault: a view may set a stricter policy of its own (the outbox's sandbox).
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            content_security_policy(tuple(app.config.get("POST_IMAGE_HOSTS") or ())),
+        )
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         if app.config.get("SESSION_COOKIE_SECURE"):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
+
+
+def configure_proxy_fix(app: Flask) -> None:
+    """Behind reverse proxies, read the client's address, scheme and host from the
+    X-Forwarded-* headers the proxies set, so the rate limiter keys on the real client and
+    external URLs use https.
+
+    Each setting is how many proxies set that header (0, the default, trusts none): the
+    values left of those are whatever the client sent, and must never be believed.
+    """
+    counts = {
+        "x_for": int(app.config.get("PROXY_FIX_X_FOR") or 0),
+        "x_proto": int(app.config.get("PROXY_FIX_X_PROTO") or 0),
+        "x_host": int(app.config.get("PROXY_FIX_X_HOST") or 0),
+    }
+    if any(counts.values()):
+        app.wsgi_app = ProxyFix(app.wsgi_app, **counts)  # type: ignore[method-assign]
 
 
 def is_safe_redirect(target: str | None) -> bool:

@@ -180,9 +180,85 @@ def test_javascript_autolink_is_not_a_link() -> None:
     assert not any(tag == "a" for tag, _ in _tags(render_markdown("<javascript:alert(1)>")))
 
 
-def test_image_with_safe_source_keeps_it() -> None:
+def test_image_on_another_host_is_a_link_to_it_not_an_image() -> None:
     output = render_markdown("![a tent](https://example.com/tent.jpg)")
-    assert ("img", {"src": "https://example.com/tent.jpg", "alt": "a tent"}) in _tags(output)
+    assert _tags(output) == [
+        ("p", {}),
+        (
+            "a",
+            {"href": "https://example.com/tent.jpg", "class": "external-image", "rel": LINK_REL},
+        ),
+    ]
+    assert ">a tent</a>" in output
+
+
+def test_image_without_alt_text_links_with_its_address() -> None:
+    output = render_markdown("![](https://example.com/tent.jpg)")
+    assert ">https://example.com/tent.jpg</a>" in output
+    assert "<img" not in output
+
+
+def test_image_on_an_allowed_host_stays_an_image() -> None:
+    output = render_markdown("![a tent](https://cdn.example.com/tent.jpg)", ("cdn.example.com",))
+    assert ("img", {"src": "https://cdn.example.com/tent.jpg", "alt": "a tent"}) in _tags(output)
+
+
+def test_image_on_this_site_stays_an_image() -> None:
+    output = render_markdown("![logo](/static/img/hero.svg)")
+    assert ("img", {"src": "/static/img/hero.svg", "alt": "logo"}) in _tags(output)
+
+
+def test_raw_html_image_from_another_host_is_a_link() -> None:
+    output = sanitize_html('<img src="https://evil.example/pixel.gif" alt="hi">')
+    assert _tags(output) == [
+        (
+            "a",
+            {
+                "href": "https://evil.example/pixel.gif",
+                "class": "external-image",
+                "rel": LINK_REL,
+            },
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "//evil.example/pixel.gif",
+        "///evil.example/pixel.gif",
+        "https:///evil.example/pixel.gif",
+        "/\\evil.example/pixel.gif",
+        "https://cdn.example.com@evil.example/pixel.gif",
+        "https://cdn.example.com.evil.example/pixel.gif",
+        "https://cdn.example.com:8443/pixel.gif",
+        "https:cdn.example.com/pixel.gif",
+    ],
+)
+def test_disguised_other_hosts_are_not_taken_for_allowed_ones(src: str) -> None:
+    output = sanitize_html(f'<img src="{src}" alt="x">', ("cdn.example.com",))
+    assert [tag for tag, _ in _tags(output)] == ["a"]
+
+
+def test_allowed_host_list_comes_from_the_settings(app, monkeypatch) -> None:
+    source = "![a](https://cdn.example.com/a.jpg)"
+    assert [tag for tag, _ in _tags(render_markdown(source))] == ["p", "a"]
+    monkeypatch.setitem(app.config, "POST_IMAGE_HOSTS", ("cdn.example.com",))
+    assert [tag for tag, _ in _tags(render_markdown(source))] == ["p", "img"]
+
+
+def test_image_inside_a_link_becomes_its_text() -> None:
+    output = render_markdown("[![badge](https://evil.example/b.svg)](https://example.com/)")
+    assert _tags(output) == [("p", {}), ("a", {"href": "https://example.com/", "rel": LINK_REL})]
+    assert ">badge</a>" in output
+
+
+def test_alt_text_of_a_linked_image_stays_text() -> None:
+    output = sanitize_html(
+        '<img src="https://evil.example/x.png" alt="&lt;script&gt;alert(1)&lt;/script&gt;">'
+    )
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;</a>" in output
+    assert "<script" not in output
 
 
 def test_markdown_formatting_survives() -> None:
