@@ -1,7 +1,7 @@
 """Cercle: the application factory.
 
 `create_app` reads as a checklist: configuration, extensions, plumbing, areas (blueprints),
-event subscribers, CLI commands, error pages.
+event subscribers, periodic jobs, CLI commands, error pages, then the scheduler thread.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from typing import Any
 from flask import Flask
 
 from app.config import build_config
-from app.core.scheduler import configure_scheduler
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,9 +31,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     configure_plumbing(app)
     register_blueprints(app)
     register_subscribers(app)
+    register_jobs(app)
     register_cli(app)
     register_error_handlers(app)
-    configure_scheduler(app)
+    start_scheduler(app)
     return app
 
 
@@ -75,13 +75,14 @@ def configure_extensions(app: Flask) -> None:
 
 def configure_plumbing(app: Flask) -> None:
     from app.core import converters, events, security, templating
-    from app.members import badges
+    from app.members import badges, tokens
 
     converters.init_app(app)
     events.init_app(app)
     security.init_app(app)
     templating.init_app(app)
     badges.init_app(app)
+    tokens.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -114,6 +115,23 @@ def register_subscribers(app: Flask) -> None:
         community_subscribers.register(bus)
         moderation_subscribers.register(bus)
         notification_subscribers.register(bus)
+
+
+def register_jobs(app: Flask) -> None:
+    """Every periodic job, visible in one place (run by the worker or each web process)."""
+    from app.community import jobs as community_jobs
+    from app.core import worker
+    from app.notifications import jobs as notification_jobs
+
+    worker.register_jobs(app)
+    notification_jobs.register(app)
+    community_jobs.register(app)
+
+
+def start_scheduler(app: Flask) -> None:
+    from app.core.jobs import start_embedded
+
+    start_embedded(app)
 
 
 def register_cli(app: Flask) -> None:

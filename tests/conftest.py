@@ -8,6 +8,7 @@ both when that variable is set).
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -52,6 +53,8 @@ def make_test_app(database_url: str, **overrides) -> Flask:  # type: ignore[no-u
         "SERVER_NAME": "club.test",
         "RATELIMIT_STORAGE_URI": "memory://",
         "MAIL_SERVER": None,
+        # Without a mail server the worker writes mail to files: never into the repo.
+        "MAIL_FILE_DIR": tempfile.mkdtemp(prefix="cercle-mail-"),
     }
     config.update(overrides)
     return create_app(config)
@@ -189,3 +192,33 @@ def published(app: Flask, monkeypatch: pytest.MonkeyPatch) -> list[object]:
 
     monkeypatch.setattr(EventBus, "publish", _publish)
     return seen
+
+
+def drain_events() -> int:
+    """Run the worker's durable subscribers now, in the test's transaction."""
+    from app.core.worker import drain
+
+    return drain(time_budget=60.0)
+
+
+@pytest.fixture
+def mailbox(app: Flask, tmp_path) -> Callable[[], list]:  # type: ignore[no-untyped-def]
+    """`mailbox()` runs the mail worker and returns every message it wrote, parsed."""
+    import email
+    from email import policy
+
+    from app.notifications.mail import deliver_pending
+
+    original = app.config["MAIL_FILE_DIR"]
+    app.config["MAIL_FILE_DIR"] = str(tmp_path / "mail")
+
+    def _deliver() -> list:
+        deliver_pending()
+        folder = tmp_path / "mail"
+        return [
+            email.message_from_bytes(path.read_bytes(), policy=policy.default)
+            for path in sorted(folder.glob("*.eml"))
+        ]
+
+    yield _deliver
+    app.config["MAIL_FILE_DIR"] = original

@@ -13,12 +13,14 @@ from app.core.errors import Invalid, NotFound, PermissionDenied
 from app.core.forms import apply_errors, choices
 from app.core.pagination import Page, page_arg
 from app.core.security import is_safe_redirect
+from app.core.worker import event_lag
 from app.extensions import db
 from app.members import services as member_services
 from app.members import taxonomy
 from app.members.forms import InterestAdminForm, RoleForm
 from app.members.models import ROLES, TIERS, Interest, Member
 from app.moderation.models import AuditEntry
+from app.notifications.mail import outbox_stats, redacted, retry_failed
 from app.notifications.models import OutboxMessage
 
 PER_PAGE = 50
@@ -52,9 +54,6 @@ def dashboard():  # type: ignore[no-untyped-def]
     by_tier = dict(
         db.session.execute(select(Member.tier, func.count()).group_by(Member.tier)).all()
     )
-    pending_mail = db.session.scalar(
-        select(func.count()).where(OutboxMessage.status.in_(("pending", "failed")))
-    )
     audit = db.session.execute(
         select(AuditEntry, Member.username)
         .outerjoin(Member, Member.id == AuditEntry.actor_id)
@@ -69,7 +68,8 @@ def dashboard():  # type: ignore[no-untyped-def]
         tiers=TIERS,
         role_labels=role_labels(),
         total=sum(by_role.values()),
-        pending_mail=pending_mail,
+        mail=outbox_stats(),
+        lag=event_lag(),
         audit=audit,
     )
 
@@ -199,7 +199,16 @@ def outbox_message(message_id: int):  # type: ignore[no-untyped-def]
     message = db.session.get(OutboxMessage, message_id)
     if message is None:
         abort(404)
-    return render_template("admin/outbox_message.html", message=message)
+    return render_template(
+        "admin/outbox_message.html", message=message, text_body=redacted(message.text_body)
+    )
+
+
+@bp.post("/outbox/<int:message_id>/retry")
+def outbox_retry(message_id: int):  # type: ignore[no-untyped-def]
+    if retry_failed(current_user, message_id):
+        flash(_("The message is queued again."), "success")
+    return redirect(url_for("admin.outbox_message", message_id=message_id))
 
 
 @bp.get("/outbox/<int:message_id>/html")
@@ -210,7 +219,7 @@ def outbox_message_html(message_id: int):  # type: ignore[no-untyped-def]
         abort(404)
     from flask import make_response
 
-    response = make_response(message.html_body)
+    response = make_response(redacted(message.html_body))
     response.headers["Content-Security-Policy"] = (
         "sandbox allow-popups allow-popups-to-escape-sandbox; default-src 'none'; "
         "style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
@@ -218,4 +227,4 @@ def outbox_message_html(message_id: int):  # type: ignore[no-untyped-def]
     return response
 
 
-from app.admin import categories  # noqa: E402,F401
+from app.admin import categories, events  # noqa: E402,F401

@@ -23,12 +23,40 @@ def healthz():  # type: ignore[no-untyped-def]
     finally:
         db.session.rollback()
     status = 200 if database == "ok" else 503
-    body = {
+    body: dict = {
         "status": "ok" if status == 200 else "degraded",
         "database": database,
         "database_backend": db.engine.dialect.name,
     }
+    if database == "ok":
+        body.update(_queues())
     return jsonify(body), status
+
+
+def _queues() -> dict:
+    """The durable events' lag and the mail queue: what a monitor alerts on."""
+    from app.core.worker import event_lag
+    from app.notifications.mail import outbox_stats
+
+    try:
+        lag = event_lag()
+        mail = outbox_stats()
+    except Exception as exc:  # e.g. a database not yet upgraded: say so, keep answering
+        current_app.logger.warning("healthz: queue check failed: %s", exc)
+        return {"events": "unknown"}
+    finally:
+        db.session.rollback()
+    return {
+        "events": {
+            "oldest_unhandled_at": lag.oldest_unhandled_at.isoformat()
+            if lag.oldest_unhandled_at
+            else None,
+            "lag_seconds": round(lag.lag_seconds, 1),
+            "parked": lag.parked,
+            "retrying": lag.retrying,
+        },
+        "mail": mail,
+    }
 
 
 @bp.post("/language")

@@ -1,4 +1,4 @@
-"""`flask users ...` commands."""
+"""`flask users ...` commands; the members' parts of `seed` and `counters recount`."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from app.core.cli import Seeder, add_recounter, add_seeder
 from app.core.errors import Invalid
 
 users = AppGroup("users", help="Manage member accounts.")
@@ -28,5 +29,25 @@ def create_admin(username: str, email: str, password: str) -> None:
     click.echo(f"Administrator {member.username} <{member.email}> created.")
 
 
+def _recount() -> list[str]:
+    from app.members.recount import recount_member_counters
+
+    return recount_member_counters()
+
+
+def _has_members() -> bool:
+    from app.members.seed import demo_member_count
+
+    return demo_member_count() > 0
+
+
+def _seed_demo() -> object:
+    from app.members.seed import seed_members
+
+    return seed_members()
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(users)
+    add_seeder(app, Seeder("members", 10, demo=_seed_demo, has_data=_has_members))
+    add_recounter(app, "members", _recount)

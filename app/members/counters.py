@@ -1,7 +1,10 @@
 """Members' activity counters (topics, posts, likes received), kept from forum events.
 
-Each event adds or takes one with a single `UPDATE ... SET x = x + 1`, so concurrent events
-never lose a count and the forums never import members' code.
+A durable subscriber (`member_counters`): the worker runs these handlers in its own
+transaction together with the subscriber's position, so each event counts exactly once
+even if the worker dies mid-batch. Each adds or takes one with a single
+`UPDATE ... SET x = x + 1`, and the forums never import members' code.
+`flask counters recount` repairs them from the forum tables (app/members/recount.py).
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ from app.community.forums.events import (
     PostUnliked,
     TopicCreated,
 )
-from app.core.db import unit_of_work
 from app.core.events import EventBus
 from app.extensions import db
 from app.members.models import Member
@@ -26,11 +28,10 @@ def _add(member_id: int, **deltas: int) -> None:
     values = {name: getattr(Member, name) + delta for name, delta in deltas.items() if delta}
     if not values:
         return
-    with unit_of_work():
-        db.session.execute(
-            update(Member).where(Member.id == member_id).values(**values),
-            execution_options={"synchronize_session": False},
-        )
+    db.session.execute(
+        update(Member).where(Member.id == member_id).values(**values),
+        execution_options={"synchronize_session": False},
+    )
 
 
 def _topic_created(evt: TopicCreated) -> None:
@@ -58,9 +59,14 @@ def _post_unliked(evt: PostUnliked) -> None:
 
 
 def register(bus: EventBus) -> None:
-    bus.subscribe(TopicCreated, _topic_created)
-    bus.subscribe(PostCreated, _post_created)
-    bus.subscribe(PostDeleted, _post_deleted)
-    bus.subscribe(PostRestored, _post_restored)
-    bus.subscribe(PostLiked, _post_liked)
-    bus.subscribe(PostUnliked, _post_unliked)
+    bus.subscribe_durable(
+        "member_counters",
+        {
+            TopicCreated: _topic_created,
+            PostCreated: _post_created,
+            PostDeleted: _post_deleted,
+            PostRestored: _post_restored,
+            PostLiked: _post_liked,
+            PostUnliked: _post_unliked,
+        },
+    )

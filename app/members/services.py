@@ -26,7 +26,7 @@ from app.members.events import (
 from app.members.models import ROLES, Member
 from app.members.passwords import hash_password, needs_rehash, password_problem, verify_password
 from app.notifications.events import MailQueued
-from app.notifications.mail import queue_mail
+from app.notifications.mail import TOKEN_SLOT, queue_mail
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{2,29}$")
 RESERVED_USERNAMES = frozenset(
@@ -186,17 +186,20 @@ def _dummy_hash() -> str:
     return _DUMMY_HASH[key]
 
 
+def _link_template(endpoint: str) -> str:
+    """The link a security mail carries, with the token's place left for the worker."""
+    return url_for(endpoint, token=TOKEN_SLOT, _external=True)
+
+
 def _queue_verification(member: Member) -> None:
-    token = tokens.make_token(member, tokens.VERIFY)
-    link = url_for("auth.verify", token=token, _external=True)
     message = queue_mail(
         member.email,
         _l("Confirm your email address"),
         "verify_email",
         locale=member.locale,
         kind="verify_email",
+        secure_link=(tokens.VERIFY, member.id, _link_template("auth.verify")),
         member=member,
-        link=link,
     )
     db.session.flush()
     emit(MailQueued(message_id=message.id))
@@ -229,15 +232,14 @@ def request_password_reset(email: str) -> None:
         member = find_by_email(email)
         if member is None:
             return
-        token = tokens.make_token(member, tokens.RESET)
         message = queue_mail(
             member.email,
             _l("Reset your password"),
             "reset_password",
             locale=member.locale,
             kind="reset_password",
+            secure_link=(tokens.RESET, member.id, _link_template("auth.reset_with_token")),
             member=member,
-            link=url_for("auth.reset_with_token", token=token, _external=True),
         )
         db.session.flush()
         emit(MailQueued(message_id=message.id))

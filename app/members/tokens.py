@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import current_app
+from flask import Flask, current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from app.members.models import Member
@@ -55,3 +55,21 @@ def read_token(token: str, purpose: str, load_member) -> Member:  # type: ignore
     if member is None or data.get("f") != _fingerprint(member, purpose):
         raise TokenError("invalid")
     return member
+
+
+def _minter(purpose: str):  # type: ignore[no-untyped-def]
+    def mint(member_id: int) -> str | None:
+        from app.extensions import db
+
+        member = db.session.get(Member, member_id)
+        return None if member is None else make_token(member, purpose)
+
+    return mint
+
+
+def init_app(app: Flask) -> None:
+    """Security mails get their token minted when the worker sends them, never before."""
+    from app.notifications.mail import register_link_minter
+
+    for purpose in (VERIFY, RESET):
+        register_link_minter(app, purpose, _minter(purpose))

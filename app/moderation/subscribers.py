@@ -1,27 +1,33 @@
-"""Staff actions announced by other areas are written to the audit log."""
+"""Staff actions announced by other areas are written to the audit log.
+
+In-transaction subscribers: the entry is written in the staff action's own transaction,
+so there is no action without its entry and no entry for an action rolled back.
+"""
 
 from __future__ import annotations
 
-from app.community.forums.events import PostDeleted, PostRestored
-from app.core.db import unit_of_work
+from typing import Any
+
+from app.community.forums.events import PostDeleted, PostRestored, TopicLocked, TopicPinned
 from app.core.events import EventBus
 from app.extensions import db
 from app.members.events import RoleChanged
 from app.moderation.models import AuditEntry
 
 
-def record(actor_id: int | None, action: str, target_type: str, target_id: int, **details) -> None:
-    """Append one audit entry in its own transaction (the log has no update path)."""
-    with unit_of_work():
-        db.session.add(
-            AuditEntry(
-                actor_id=actor_id,
-                action=action,
-                target_type=target_type,
-                target_id=target_id,
-                details=details,
-            )
+def record(
+    actor_id: int | None, action: str, target_type: str, target_id: int, **details: Any
+) -> None:
+    """Append one audit entry to the current transaction (the log has no update path)."""
+    db.session.add(
+        AuditEntry(
+            actor_id=actor_id,
+            action=action,
+            target_type=target_type,
+            target_id=target_id,
+            details=details,
         )
+    )
 
 
 def _role_changed(evt: RoleChanged) -> None:
@@ -49,7 +55,20 @@ def _post_moderated(evt: PostDeleted | PostRestored) -> None:
     )
 
 
+def _topic_pinned(evt: TopicPinned) -> None:
+    record(evt.actor_id, "topic_pinned" if evt.pinned else "topic_unpinned", "topic", evt.topic_id)
+
+
+def _topic_locked(evt: TopicLocked) -> None:
+    if evt.locked:
+        record(evt.actor_id, "topic_locked", "topic", evt.topic_id, reason=evt.reason)
+    else:
+        record(evt.actor_id, "topic_unlocked", "topic", evt.topic_id)
+
+
 def register(bus: EventBus) -> None:
-    bus.subscribe(RoleChanged, _role_changed)
-    bus.subscribe(PostDeleted, _post_moderated)
-    bus.subscribe(PostRestored, _post_moderated)
+    bus.subscribe_in_transaction(RoleChanged, _role_changed)
+    bus.subscribe_in_transaction(PostDeleted, _post_moderated)
+    bus.subscribe_in_transaction(PostRestored, _post_moderated)
+    bus.subscribe_in_transaction(TopicPinned, _topic_pinned)
+    bus.subscribe_in_transaction(TopicLocked, _topic_locked)

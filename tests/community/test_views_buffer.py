@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 
 import pytest
@@ -12,8 +11,7 @@ from app.community.forums import views
 from app.community.forums.events import TopicViewed
 from app.community.forums.models import Category, Post, Topic, TopicReadState, TopicViewDay
 from app.core.events import get_bus
-from app.core.scheduler import Job, Scheduler
-from app.core.time import today, utcnow
+from app.core.time import today
 from tests.factories import MemberFactory
 
 
@@ -211,34 +209,3 @@ def test_topic_page_writes_nothing_until_flush(app, db, client, topic, empty_buf
 
     assert views.flush_views() == 1
     assert view_count(db, topic.id) == 1
-
-
-def test_scheduler_survives_a_failing_job(app, caplog):  # type: ignore[no-untyped-def]
-    ran: list[str] = []
-
-    def boom() -> None:
-        raise RuntimeError("boom")
-
-    jobs = [Job("boom", 0, boom), Job("ok", 0, lambda: ran.append("ok"))]
-    scheduler = Scheduler(app, jobs)
-    with caplog.at_level(logging.ERROR, logger="app.core.scheduler"):
-        scheduler.run_pending()
-        scheduler.run_pending()
-    assert ran == ["ok", "ok"]
-    assert "scheduled job boom failed" in caplog.text
-
-
-def test_scheduler_runs_a_triggered_job_before_its_interval(app):  # type: ignore[no-untyped-def]
-    import threading
-
-    ran: list[int] = []
-    trigger = threading.Event()
-    job = Job("views", 3600, lambda: ran.append(1), trigger=trigger)
-    scheduler = Scheduler(app, [job])
-    job.next_run = float("inf")
-    scheduler.run_pending()
-    assert ran == []
-    trigger.set()
-    scheduler.run_pending()
-    assert ran == [1]
-    assert utcnow()  # the job ran inside an app context without error

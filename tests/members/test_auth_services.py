@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -125,7 +126,17 @@ def test_reset_request_mails_a_link_to_the_account(db) -> None:
     services.request_password_reset(member.email.upper())
     message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "reset_password"))
     assert message.to_address == member.email
-    assert "/auth/reset/" in message.text_body
+    assert "/auth/reset/" in message.secure_link_template
+    assert "/auth/reset/" not in message.text_body + message.html_body
+
+
+def test_sent_reset_mail_carries_a_link_that_resets_the_password(db, client, mailbox) -> None:
+    member = MemberFactory()
+    services.request_password_reset(member.email)
+    [sent] = mailbox()
+    text = sent.get_body(preferencelist=("plain",)).get_content()
+    token = re.search(r"/auth/reset/(\S+)", text).group(1)
+    assert services.check_reset_token(token).id == member.id
 
 
 def test_checking_a_reset_token_does_not_spend_it(db) -> None:

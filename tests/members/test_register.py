@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -10,6 +12,7 @@ from app.members import services
 from app.members.events import MemberRegistered
 from app.members.models import Member
 from app.members.passwords import verify_password
+from app.notifications.mail import SECURE_LINK
 from app.notifications.models import OutboxMessage
 from tests.factories import MemberFactory
 
@@ -121,7 +124,7 @@ def test_registration_announces_member_registered_after_commit(db, published) ->
     assert registered == [MemberRegistered(member_id=member.id, username="newcomer", locale="fr")]
 
 
-def test_registration_queues_a_verification_mail_with_a_link(db) -> None:
+def test_registration_queues_a_verification_mail_without_its_token(db) -> None:
     member = register()
     message = db.session.scalar(
         select(OutboxMessage).where(OutboxMessage.to_address == member.email)
@@ -129,16 +132,32 @@ def test_registration_queues_a_verification_mail_with_a_link(db) -> None:
     assert message is not None
     assert message.kind == "verify_email"
     assert message.subject == "Confirm your email address"
-    assert "/auth/verify/" in message.text_body
-    assert "/auth/verify/" in message.html_body
+    assert message.status == "pending"
+    assert "/auth/verify/" not in message.text_body + message.html_body
+    assert SECURE_LINK in message.text_body and SECURE_LINK in message.html_body
 
 
-def test_verification_mail_is_stored_in_the_outbox_without_a_mail_server(db) -> None:
+def test_sent_verification_mail_carries_a_working_link(db, client, mailbox) -> None:
     member = register()
+    [sent] = mailbox()
+    assert sent["To"] == member.email
+    text = sent.get_body(preferencelist=("plain",)).get_content()
+    html = sent.get_body(preferencelist=("html",)).get_content()
+    path = re.search(r"https?://[^/\s]+(/auth/verify/\S+)", text).group(1)
+    assert path in html
+    response = client.get(path)
+    assert response.status_code in (200, 302)
+    assert db.session.get(Member, member.id).email_verified_at is not None
+
+
+def test_verification_mail_is_stored_without_a_mail_server(db, mailbox) -> None:
+    member = register()
+    assert len(mailbox()) == 1
     message = db.session.scalar(
         select(OutboxMessage).where(OutboxMessage.to_address == member.email)
     )
     assert message.status == "stored"
+    assert "/auth/verify/" not in message.text_body
 
 
 def test_verification_mail_is_written_in_the_members_language(db) -> None:

@@ -1,0 +1,44 @@
+"""The forums' periodic job: write the topic views buffered in this web process."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Flask, current_app
+
+from app.core.jobs import add_job
+
+TICK_SECONDS = 1.0
+_LAST_FLUSH = "cercle_views_last_flush"
+
+
+def _flush_views_when_due() -> int:
+    """Every VIEW_FLUSH_SECONDS, or at the next tick once VIEW_FLUSH_SIZE views wait."""
+    from app.community.forums.views import flush_views, view_buffer
+
+    app = current_app
+    now = time.monotonic()
+    last = app.extensions.get(_LAST_FLUSH, 0.0)
+    due = now - last >= float(app.config["VIEW_FLUSH_SECONDS"])
+    if not due and not view_buffer(app._get_current_object()).full.is_set():  # type: ignore[attr-defined]
+        return 0
+    app.extensions[_LAST_FLUSH] = now
+    return flush_views()
+
+
+def _flush_views() -> int:
+    from app.community.forums.views import flush_views
+
+    return flush_views()
+
+
+def register(app: Flask) -> None:
+    # Per process: each web process holds its own buffer, written at exit too (SIGTERM).
+    add_job(
+        app,
+        "flush_views",
+        _flush_views_when_due,
+        TICK_SECONDS,
+        per_process=True,
+        on_exit=_flush_views,
+    )

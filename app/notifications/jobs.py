@@ -1,0 +1,19 @@
+"""The notifications' worker job: send the outbox."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from app.core.jobs import add_job
+
+MAIL_POLL_SECONDS = 2.0
+
+
+def _deliver_mail() -> int:
+    from app.notifications.mail import deliver_pending
+
+    return deliver_pending()
+
+
+def register(app: Flask) -> None:
+    add_job(app, "deliver_mail", _deliver_mail, MAIL_POLL_SECONDS, wake_on_events=True)
