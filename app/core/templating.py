@@ -14,8 +14,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from flask import Flask, request
-from flask.globals import _cv_request
+from flask import Flask, g, has_request_context, request
 from flask_babel import (
     format_date,
     format_datetime,
@@ -60,15 +59,17 @@ _CACHES = ("cercle.gettext", "cercle.timeago", "cercle.member_url", "cercle.badg
 def request_cache(name: str) -> dict[Any, Any]:
     """A dict that lives as long as the current request (the locale cannot change within).
 
-    Kept on the request context itself, read through its context variable: templates call
-    this a hundred times per page, and the `request` proxy costs more than the lookup.
+    Kept on `g`, which Flask makes fresh for every request; outside a request (CLI, worker)
+    nothing is cached, since one app context may then last for many jobs. Templates call
+    this a hundred times per page: the proxy is resolved once per call, not per access.
     """
-    ctx = _cv_request.get(None)
-    if ctx is None:
+    if not has_request_context():
         return {}
-    cache = ctx.__dict__.get(name)
+    store = g._get_current_object()
+    cache = getattr(store, name, None)
     if cache is None:
-        cache = ctx.__dict__[name] = {}
+        cache = {}
+        setattr(store, name, cache)
     return cache
 
 
@@ -85,18 +86,17 @@ def cached_gettext(message: str) -> str:
 @contextmanager
 def fresh_caches() -> Iterator[None]:
     """Render inside with empty per-request caches (mail forces the recipient's language)."""
-    ctx = _cv_request.get(None)
-    if ctx is None:
+    if not has_request_context():
         yield
         return
-    saved = {key: ctx.__dict__.pop(key, None) for key in _CACHES}
+    saved = {key: g.pop(key, None) for key in _CACHES}
     try:
         yield
     finally:
         for key, value in saved.items():
-            ctx.__dict__.pop(key, None)
+            g.pop(key, None)
             if value is not None:
-                ctx.__dict__[key] = value
+                setattr(g, key, value)
 
 
 def cached_ngettext(singular: str, plural: str, n: int) -> str:
