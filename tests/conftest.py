@@ -222,3 +222,28 @@ def mailbox(app: Flask, tmp_path) -> Callable[[], list]:  # type: ignore[no-unty
 
     yield _deliver
     app.config["MAIL_FILE_DIR"] = original
+
+
+def scratch_database(tmp_path, label: str) -> str:  # type: ignore[no-untyped-def]
+    """A migrated database of its own, for tests whose processes really commit.
+
+    SQLite: a file in `tmp_path`. PostgreSQL run: a database `<test db>_<label>_<xdist
+    worker>` beside TEST_DATABASE_URL's, made anew, so real commits never reach the
+    shared test database.
+    """
+    if os.environ.get("CERCLE_TEST_BACKEND") != "postgres":
+        url = f"sqlite:///{tmp_path / label}.db"
+    else:
+        base = make_url(_test_database_url(str(tmp_path)))
+        name = f"{base.database}_{label}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+        admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        url = base.set(database=name).render_as_string(hide_password=False)
+    app = make_test_app(url)
+    upgrade_schema(app)
+    with app.app_context():
+        _db.engine.dispose()
+    return url

@@ -7,10 +7,11 @@ SQLite the single writer serialises workers): the handlers' writes and the new p
 commit together, so a worker killed mid-batch leaves nothing half-done and a retry
 repeats nothing visible.
 
-A handler that raises is retried with exponential backoff (its batch stops there; the
-events before it are kept). After `EVENT_MAX_ATTEMPTS` failures the event is *parked* —
-recorded with its error for /admin/events — and the subscriber moves on. Each subscriber
-has its own position and retry state, so one failing subscriber never holds up another.
+Each handler runs in a savepoint. A handler that raises is retried with exponential
+backoff (its batch stops there; the events before it are kept). After
+`EVENT_MAX_ATTEMPTS` failures the event is *parked* — recorded with its error for
+/admin/events — and the subscriber moves on. Each subscriber has its own position and
+retry state, so one failing subscriber never holds up another.
 """
 
 from __future__ import annotations
@@ -38,14 +39,6 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 500
 MAX_BACKOFF_SECONDS = 3600
 ERROR_MAX_CHARS = 4000
-
-
-class _HandlerFailed(Exception):
-    def __init__(self, index: int, event_id: int, error: str) -> None:
-        super().__init__(error)
-        self.index = index
-        self.event_id = event_id
-        self.error = error
 
 
 def _insert(table: Any) -> Any:
@@ -97,68 +90,63 @@ def _claim(name: str) -> SubscriberPosition | None:
 def _drain_batch(subscriber: DurableSubscriber, limit: int) -> int:
     """One transaction: handle up to `limit` events; returns how many were consumed.
 
-    On a handler failure the transaction is rolled back and run again up to the failing
-    event, then the failure is recorded (retry later, or park after too many attempts).
+    Each handler runs in a savepoint: when one raises, only its own writes are undone,
+    the events before it stay handled, and the failure is recorded in the same commit
+    (retry later, or park after too many attempts). No handler ever runs twice for a
+    committed event.
     """
-    failure: _HandlerFailed | None = None
-    while True:
-        try:
-            with unit_of_work():
-                state = _claim(subscriber.name)
-                now = utcnow()
-                if state is None or (
-                    failure is None and state.retry_at and aware(state.retry_at) > now
-                ):
-                    return 0
-                rows = db.session.execute(
-                    select(
-                        DomainEventRecord.id,
-                        DomainEventRecord.type,
-                        DomainEventRecord.payload,
-                        DomainEventRecord.occurred_at,
-                    )
-                    .where(DomainEventRecord.id > state.position)
-                    .order_by(DomainEventRecord.id)
-                    .limit(failure.index if failure else limit)
-                ).all()
-                if not rows and failure is None:
-                    return 0
-                position = state.position
-                for index, row in enumerate(rows):
-                    cls = EVENT_TYPES.get(row.type)
-                    handler = subscriber.handler_for(cls) if cls else None
-                    if handler is not None:
-                        evt = _build(row)
-                        try:
-                            handler(evt)
-                        except Exception as exc:
-                            raise _HandlerFailed(index, row.id, _describe(exc)) from exc
-                    position = row.id
-                consumed = len(rows)
-                if consumed:
-                    state.attempts = 0
-                    state.retry_at = None
-                    state.last_error = ""
-                state.position = position
-                state.handled += consumed
-                if failure is not None:
-                    consumed += _record_failure(subscriber.name, state, failure, now)
-                return consumed
-        except _HandlerFailed as failed:
-            log.warning(
-                "durable subscriber %s failed on event %d (will retry or park)",
-                subscriber.name,
-                failed.event_id,
+    with unit_of_work():
+        state = _claim(subscriber.name)
+        now = utcnow()
+        if state is None or (state.retry_at and aware(state.retry_at) > now):
+            return 0
+        rows = db.session.execute(
+            select(
+                DomainEventRecord.id,
+                DomainEventRecord.type,
+                DomainEventRecord.payload,
+                DomainEventRecord.occurred_at,
             )
-            failure = failed
+            .where(DomainEventRecord.id > state.position)
+            .order_by(DomainEventRecord.id)
+            .limit(limit)
+        ).all()
+        position, consumed, error = state.position, 0, None
+        failed_id = 0
+        for row in rows:
+            cls = EVENT_TYPES.get(row.type)
+            handler = subscriber.handler_for(cls) if cls else None
+            if handler is not None:
+                try:
+                    with db.session.begin_nested():
+                        handler(_build(row))
+                except Exception as exc:
+                    error, failed_id = _describe(exc), row.id
+                    log.warning(
+                        "durable subscriber %s failed on event %d (will retry or park)",
+                        subscriber.name,
+                        row.id,
+                    )
+                    break
+            position = row.id
+            consumed += 1
+        if consumed:
+            state.attempts = 0
+            state.retry_at = None
+            state.last_error = ""
+        state.position = position
+        state.handled += consumed
+        if error is not None:
+            consumed += _record_failure(subscriber.name, state, failed_id, error, now)
+        return consumed
 
 
 def _record_failure(
-    name: str, state: SubscriberPosition, failure: _HandlerFailed, now: datetime
+    name: str, state: SubscriberPosition, event_id: int, error: str, now: datetime
 ) -> int:
     """Count a failed attempt; park the event after too many. Returns 1 if parked."""
     state.attempts += 1
-    state.last_error = failure.error
+    state.last_error = error
     if state.attempts < int(current_app.config.get("EVENT_MAX_ATTEMPTS", 5)):
         state.retry_at = now + _backoff(state.attempts)
         return 0
@@ -166,15 +154,15 @@ def _record_failure(
         _insert(ParkedEvent)
         .values(
             subscriber=name,
-            event_id=failure.event_id,
+            event_id=event_id,
             attempts=state.attempts,
-            error=failure.error,
+            error=error,
             parked_at=now,
         )
         .on_conflict_do_nothing(index_elements=["subscriber", "event_id"])
     )
-    log.error("durable subscriber %s parked event %d", name, failure.event_id)
-    state.position = failure.event_id
+    log.error("durable subscriber %s parked event %d", name, event_id)
+    state.position = event_id
     state.attempts = 0
     state.retry_at = None
     return 1
