@@ -102,21 +102,28 @@ def test_missing_token_page_explains_what_to_do(client, csrf_enabled) -> None:
     assert "This form has expired" in parse(response.data).text
 
 
+def page_lang(client) -> str:  # type: ignore[no-untyped-def]
+    response = client.get("/")
+    assert response.status_code == 200
+    return parse(response.data).find("html")[0].attrs["lang"]
+
+
 def test_post_with_the_pages_token_is_accepted(client, csrf_enabled) -> None:
     doc = parse(client.get("/").data)
     token = doc.find("input", name="csrf_token")[0].attrs["value"]
     response = client.post("/language", data={"locale": "fr", "csrf_token": token})
     assert response.status_code == 302
+    assert page_lang(client) == "fr"
 
 
 def test_language_switch_without_token_does_not_change_the_language(client, csrf_enabled) -> None:
-    client.post("/language", data={"locale": "fr"})
-    assert parse(client.get("/").data).find("html")[0].attrs["lang"] == "en"
+    assert client.post("/language", data={"locale": "fr"}).status_code == 400
+    assert page_lang(client) == "en"
 
 
 def test_member_language_is_not_changed_by_a_forged_post(client, login_as, csrf_enabled) -> None:
     from app.members.models import Member
 
     member = login_as("member", locale="en")
-    client.post("/language", data={"locale": "fr"})
+    assert client.post("/language", data={"locale": "fr"}).status_code == 400
     assert db.session.get(Member, member.id).locale == "en"
