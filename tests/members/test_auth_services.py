@@ -117,8 +117,12 @@ def test_reset_token_cannot_verify_an_email(db) -> None:
 
 
 def test_reset_request_for_unknown_email_sends_nothing_and_says_nothing(db) -> None:
-    services.request_password_reset("nobody@example.com")
+    member = MemberFactory()
+    assert services.request_password_reset("nobody@example.com") is None
     assert db.session.scalars(select(OutboxMessage)).all() == []
+    # The same request for a real account does write to the outbox this test reads.
+    assert services.request_password_reset(member.email) is None
+    assert [m.to_address for m in db.session.scalars(select(OutboxMessage))] == [member.email]
 
 
 def test_reset_request_mails_a_link_to_the_account(db) -> None:
@@ -171,6 +175,7 @@ def test_expired_reset_token_is_refused(db, app, monkeypatch) -> None:
 def test_reset_signs_out_every_session(db) -> None:
     member = MemberFactory()
     old_session_id = member.get_id()
+    assert services.load_session_member(old_session_id).id == member.id
     services.reset_password(tokens.make_token(member, tokens.RESET), NEW_PASSWORD)
     assert services.load_session_member(old_session_id) is None
 
@@ -195,6 +200,29 @@ def test_session_id_with_the_current_version_loads_the_member(db) -> None:
     assert services.load_session_member(member.get_id()).id == member.id
 
 
-@pytest.mark.parametrize("session_id", ["", "abc", "1", "999999:1", "x:y"])
+@pytest.mark.parametrize(
+    "session_id",
+    [
+        "",
+        "abc",
+        "x:y",
+        "{id}",
+        "{id}:",
+        "{id}:{next_version}",
+        "{id}:{version}x",
+        " {id}:{version}",
+        "-{id}:{version}",
+        "{unknown}:{version}",
+    ],
+)
 def test_malformed_or_unknown_session_id_loads_nobody(db, session_id: str) -> None:
-    assert services.load_session_member(session_id) is None
+    # Built around a real member, whose own id does load, so a refusal means something.
+    member = MemberFactory()
+    assert services.load_session_member(member.get_id()).id == member.id
+    values = {
+        "id": member.id,
+        "version": member.auth_version,
+        "next_version": member.auth_version + 1,
+        "unknown": member.id + 1000,
+    }
+    assert services.load_session_member(session_id.format(**values)) is None

@@ -36,7 +36,10 @@ def test_register_keeps_what_was_typed_except_the_password(client) -> None:
     assert doc.field("username").attrs["value"] == "x!"
     assert doc.field("email").attrs["value"] == "kept@"
     assert doc.field("password").attrs.get("value", "") == ""
-    assert SECRET not in client.post("/auth/register", data={"password": SECRET}).text
+    again = client.post("/auth/register", data={"password": SECRET})
+    assert again.status_code == 400
+    assert field_error(parse(again.data), "username") == "Choose a username."
+    assert SECRET not in again.get_data(as_text=True)
 
 
 def test_register_requires_every_field(client) -> None:
@@ -118,6 +121,7 @@ def test_login_never_redirects_to_another_site(client) -> None:
         "/auth/login",
         data={"email": member.email, "password": PASSWORD, "next": "https://evil.example/"},
     )
+    assert response.status_code == 302
     assert response.headers["Location"] == "/"
 
 
@@ -135,8 +139,10 @@ def test_remember_me_sets_a_lasting_cookie(client) -> None:
 def test_logout_ends_the_session(client, login_as) -> None:
     login_as("member")
     assert client.get("/settings/profile").status_code == 200
-    client.post("/auth/logout")
-    assert client.get("/settings/profile").status_code == 302
+    assert client.post("/auth/logout").status_code == 302
+    response = client.get("/settings/profile")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/auth/login")
 
 
 # --- password reset pages ----------------------------------------------------------------
@@ -173,8 +179,8 @@ def test_opening_the_reset_link_twice_does_not_spend_it(client) -> None:
 def test_reset_link_cannot_be_used_twice(client) -> None:
     member = MemberFactory()
     link = _reset_link(client, member)
-    client.post(link, data={"password": SECRET, "confirm": SECRET})
-    client.post("/auth/logout")
+    assert client.post(link, data={"password": SECRET, "confirm": SECRET}).status_code == 302
+    assert client.post("/auth/logout").status_code == 302
     response = client.post(link, data={"password": "another long secret", "confirm": "x"})
     assert response.status_code == 400
     assert "not valid or has already been used" in parse(response.data).text
@@ -186,7 +192,8 @@ def test_reset_logs_out_other_browsers(app, client) -> None:
     with other_browser.session_transaction() as sess:
         sess["_user_id"] = member.get_id()
     assert other_browser.get("/settings/profile").status_code == 200
-    client.post(_reset_link(client, member), data={"password": SECRET, "confirm": SECRET})
+    reset = client.post(_reset_link(client, member), data={"password": SECRET, "confirm": SECRET})
+    assert reset.status_code == 302
     assert other_browser.get("/settings/profile").status_code == 302
 
 
@@ -324,8 +331,14 @@ HOSTILE_BIO = (
 
 @pytest.fixture
 def hostile_profile(client):  # type: ignore[no-untyped-def]
+    """The profile page showing the hostile bio (checked to be there, so that every
+    "nothing dangerous on the page" below is about a page that carries it)."""
     member = MemberFactory(bio=HOSTILE_BIO)
-    return parse(client.get(f"/members/{member.username}").data)
+    response = client.get(f"/members/{member.username}")
+    assert response.status_code == 200
+    doc = parse(response.data)
+    assert "alert('bio')" in doc.find("div", class_="prose")[0].text
+    return doc
 
 
 def test_hostile_bio_adds_no_script(hostile_profile) -> None:

@@ -69,6 +69,12 @@ def test_giving_the_same_role_writes_no_audit_entry(db) -> None:
     admin, target = MemberFactory(role="admin"), MemberFactory(role="moderator")
     services.change_role(admin, target.id, "moderator")
     assert db.session.scalars(select(AuditEntry)).all() == []
+    # A real change right after is audited, once: the log above could have shown one.
+    services.change_role(admin, target.id, "product")
+    entries = db.session.scalars(select(AuditEntry)).all()
+    assert [(e.target_id, e.details) for e in entries] == [
+        (target.id, {"old": "moderator", "new": "product"})
+    ]
 
 
 # --- flask users create-admin ------------------------------------------------------------

@@ -70,6 +70,9 @@ def test_unchanged_profile_announces_nothing(db, published) -> None:
     member = MemberFactory(display_name="Same", bio="same")
     services.update_profile(member, member, "Same", "same")
     assert published == []
+    # The same call with a change is announced: the silence above was the rule's doing.
+    services.update_profile(member, member, "Changed", "same")
+    assert published == [ProfileUpdated(member_id=member.id, fields=("display_name",))]
 
 
 # --- change_email ------------------------------------------------------------------------
@@ -131,6 +134,7 @@ def test_weak_new_password_is_refused(db) -> None:
 def test_password_change_sets_the_new_password_and_signs_out_other_sessions(db) -> None:
     member = MemberFactory()
     old_session_id = member.get_id()
+    assert services.load_session_member(old_session_id).id == member.id
     services.change_password(member, PASSWORD, NEW_PASSWORD)
     assert verify_password(db.session.get(Member, member.id).password_hash, NEW_PASSWORD)
     assert services.load_session_member(old_session_id) is None

@@ -33,9 +33,11 @@ def test_same_interests_again_announce_nothing(db, published) -> None:
     member = MemberFactory()
     a = InterestFactory()
     taxonomy.set_interests(member, [a.id])
+    assert published == [InterestsChanged(member_id=member.id, added=(a.id,), removed=())]
     published.clear()
     taxonomy.set_interests(member, [a.id])
     assert published == []
+    assert taxonomy.member_interest_ids(member.id) == {a.id}
 
 
 def test_unknown_interest_is_refused_and_nothing_changes(db) -> None:

@@ -35,7 +35,10 @@ def test_throttled_login_refuses_even_the_right_password(client) -> None:
     from tests.factories import PASSWORD
 
     member = MemberFactory()
-    statuses(client, "/auth/login", 20, lambda i: {"email": member.email, "password": "wrong"})
+    codes = statuses(
+        client, "/auth/login", 20, lambda i: {"email": member.email, "password": "wrong"}
+    )
+    assert codes[0] == 400
     response = client.post(
         "/auth/login",
         data={"email": member.email, "password": PASSWORD},
@@ -61,18 +64,21 @@ def test_throttled_page_explains_it_in_the_sites_look(client) -> None:
     codes = statuses(client, "/auth/login", 20, lambda i: {"email": "a@example.com"})
     assert codes[-1] == 429
     response = client.post("/auth/login", environ_base={"REMOTE_ADDR": "192.0.2.1"})
+    assert response.status_code == 429
     doc = parse(response.data)
     assert doc.find("header", class_="site-header")
     assert "Too many attempts" in doc.text
 
 
 def test_another_address_is_not_throttled_by_someone_elses_attempts(client) -> None:
-    statuses(client, "/auth/login", 20, lambda i: {"email": f"x{i}@example.com"})
+    codes = statuses(client, "/auth/login", 20, lambda i: {"email": f"x{i}@example.com"})
+    assert codes[-1] == 429
     assert statuses(client, "/auth/login", 1, address="203.0.113.9") == [400]
 
 
 def test_viewing_the_login_page_is_never_throttled(client) -> None:
-    statuses(client, "/auth/login", 20, lambda i: {"email": f"x{i}@example.com"})
+    codes = statuses(client, "/auth/login", 20, lambda i: {"email": f"x{i}@example.com"})
+    assert codes[-1] == 429
     response = client.get("/auth/login", environ_base={"REMOTE_ADDR": "192.0.2.1"})
     assert response.status_code == 200
 
