@@ -70,6 +70,12 @@ class DomainEvent:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls.name = re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
+        known = EVENT_TYPES.get(cls.name)
+        if known is not None and known.__qualname__ + known.__module__ != (
+            cls.__qualname__ + cls.__module__
+        ):
+            # Two classes under one stored name: the worker could not tell them apart.
+            raise TypeError(f"event name {cls.name!r} is taken by {known.__module__}")
         EVENT_TYPES[cls.name] = cls
 
     def payload(self) -> dict[str, Any]:

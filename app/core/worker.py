@@ -7,10 +7,10 @@ SQLite the single writer serialises workers): the handlers' writes and the new p
 commit together, so a worker killed mid-batch leaves nothing half-done and a retry
 repeats nothing visible.
 
-Each handler runs in a savepoint. A handler that raises is retried with exponential
-backoff (its batch stops there; the events before it are kept). After
-`EVENT_MAX_ATTEMPTS` failures the event is *parked* — recorded with its error for
-/admin/events — and the subscriber moves on. Each subscriber has its own position and
+A handler that raises is retried with exponential backoff (its batch stops there; the
+events before it are kept — see `_drain_batch`). After `EVENT_MAX_ATTEMPTS` failures the
+event is *parked* — recorded with its error for /admin/events — and the subscriber moves
+on. Each subscriber has its own position and
 retry state, so one failing subscriber never holds up another.
 """
 
@@ -87,58 +87,73 @@ def _claim(name: str) -> SubscriberPosition | None:
     )
 
 
-def _drain_batch(subscriber: DurableSubscriber, limit: int) -> int:
+class _Redo(Exception):
+    """A handler failed in a fast batch: run the batch again, one savepoint per event."""
+
+
+def _drain_batch(subscriber: DurableSubscriber, limit: int, careful: bool = False) -> int:
     """One transaction: handle up to `limit` events; returns how many were consumed.
 
-    Each handler runs in a savepoint: when one raises, only its own writes are undone,
-    the events before it stay handled, and the failure is recorded in the same commit
-    (retry later, or park after too many attempts). No handler ever runs twice for a
-    committed event.
+    Fast path: the handlers run one after the other in the batch's transaction. If one
+    raises, the whole transaction is rolled back (nothing of it is visible) and the batch
+    runs again *carefully*: each handler in a savepoint, so that a failure undoes only its
+    own writes, the events before it stay handled, and the failure is recorded in the
+    same commit (retry later, or park after too many attempts). Handlers are therefore
+    called at least once per event — their database writes take effect exactly once.
     """
-    with unit_of_work():
-        state = _claim(subscriber.name)
-        now = utcnow()
-        if state is None or (state.retry_at and aware(state.retry_at) > now):
-            return 0
-        rows = db.session.execute(
-            select(
-                DomainEventRecord.id,
-                DomainEventRecord.type,
-                DomainEventRecord.payload,
-                DomainEventRecord.occurred_at,
-            )
-            .where(DomainEventRecord.id > state.position)
-            .order_by(DomainEventRecord.id)
-            .limit(limit)
-        ).all()
-        position, consumed, error = state.position, 0, None
-        failed_id = 0
-        for row in rows:
-            cls = EVENT_TYPES.get(row.type)
-            handler = subscriber.handler_for(cls) if cls else None
-            if handler is not None:
-                try:
-                    with db.session.begin_nested():
-                        handler(_build(row))
-                except Exception as exc:
-                    error, failed_id = _describe(exc), row.id
-                    log.warning(
-                        "durable subscriber %s failed on event %d (will retry or park)",
-                        subscriber.name,
-                        row.id,
-                    )
-                    break
-            position = row.id
-            consumed += 1
-        if consumed:
-            state.attempts = 0
-            state.retry_at = None
-            state.last_error = ""
-        state.position = position
-        state.handled += consumed
-        if error is not None:
-            consumed += _record_failure(subscriber.name, state, failed_id, error, now)
-        return consumed
+    try:
+        with unit_of_work():
+            state = _claim(subscriber.name)
+            now = utcnow()
+            if state is None or (state.retry_at and aware(state.retry_at) > now):
+                return 0
+            rows = db.session.execute(
+                select(
+                    DomainEventRecord.id,
+                    DomainEventRecord.type,
+                    DomainEventRecord.payload,
+                    DomainEventRecord.occurred_at,
+                )
+                .where(DomainEventRecord.id > state.position)
+                .order_by(DomainEventRecord.id)
+                .limit(limit)
+            ).all()
+            position, consumed, error = state.position, 0, None
+            failed_id = 0
+            for row in rows:
+                cls = EVENT_TYPES.get(row.type)
+                handler = subscriber.handler_for(cls) if cls else None
+                if handler is not None:
+                    if not careful:
+                        try:
+                            handler(_build(row))
+                        except Exception as exc:
+                            raise _Redo from exc
+                    else:
+                        try:
+                            with db.session.begin_nested():
+                                handler(_build(row))
+                        except Exception as exc:
+                            error, failed_id = _describe(exc), row.id
+                            log.warning(
+                                "durable subscriber %s failed on event %d (will retry or park)",
+                                subscriber.name,
+                                row.id,
+                            )
+                            break
+                position = row.id
+                consumed += 1
+            if consumed:
+                state.attempts = 0
+                state.retry_at = None
+                state.last_error = ""
+            state.position = position
+            state.handled += consumed
+            if error is not None:
+                consumed += _record_failure(subscriber.name, state, failed_id, error, now)
+            return consumed
+    except _Redo:
+        return _drain_batch(subscriber, limit, careful=True)
 
 
 def _record_failure(

@@ -9,7 +9,9 @@ even if the worker dies mid-batch. Each adds or takes one with a single
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from functools import cache
+
+from sqlalchemy import bindparam, update
 
 from app.community.forums.events import (
     PostCreated,
@@ -24,14 +26,23 @@ from app.extensions import db
 from app.members.models import Member
 
 
-def _add(member_id: int, **deltas: int) -> None:
-    values = {name: getattr(Member, name) + delta for name, delta in deltas.items() if delta}
-    if not values:
-        return
-    db.session.execute(
-        update(Member).where(Member.id == member_id).values(**values),
-        execution_options={"synchronize_session": False},
+@cache
+def _statement(names: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    """One Core UPDATE per set of columns, built once: the worker runs thousands a second."""
+    table = Member.__table__
+    return (
+        update(table)
+        .where(table.c.id == bindparam("member_id"))
+        .values({name: table.c[name] + bindparam(f"d_{name}") for name in names})
     )
+
+
+def _add(member_id: int, **deltas: int) -> None:
+    changes = {name: delta for name, delta in deltas.items() if delta}
+    if not changes:
+        return
+    params = {"member_id": member_id, **{f"d_{name}": d for name, d in changes.items()}}
+    db.session.execute(_statement(tuple(sorted(changes))), params)
 
 
 def _topic_created(evt: TopicCreated) -> None:

@@ -27,7 +27,7 @@ MAILS = 120
 
 
 @dataclass(frozen=True)
-class Counted(DomainEvent):
+class ProbeCounted(DomainEvent):
     n: int
 
 
@@ -36,7 +36,7 @@ def _app(url: str):  # type: ignore[no-untyped-def]
 
 
 def _probe_handler(worker: int):  # type: ignore[no-untyped-def]
-    def handle(evt: Counted) -> None:
+    def handle(evt: ProbeCounted) -> None:
         from app.extensions import db
 
         db.session.execute(
@@ -56,7 +56,7 @@ def _emit_many(url: str, count: int) -> None:
         for start in range(0, count, 100):
             with unit_of_work():
                 for n in range(start, min(start + 100, count)):
-                    emit(Counted(n))
+                    emit(ProbeCounted(n))
 
 
 def _drain_probe(url: str, worker: int, barrier, errors) -> None:  # type: ignore[no-untyped-def]
@@ -66,7 +66,7 @@ def _drain_probe(url: str, worker: int, barrier, errors) -> None:  # type: ignor
             from app.core.events import get_bus
             from app.core.worker import drain, event_lag
 
-            get_bus().subscribe_durable("probe", {Counted: _probe_handler(worker)})
+            get_bus().subscribe_durable("probe", {ProbeCounted: _probe_handler(worker)})
             barrier.wait(timeout=60)
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:
