@@ -75,11 +75,17 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         f"sqlite:///{path}",
         SERVER_NAME=None,
         WTF_CSRF_ENABLED=True,
-        # Browser tests log in often from one address; throttling has its own tests.
+        # Browser tests log in and post often, from one address and the same demo
+        # accounts, within seconds; throttling has its own tests.
         LOGIN_RATE_LIMIT="1000 per minute",
         LOGIN_ACCOUNT_RATE_LIMIT="1000 per minute",
         REGISTER_RATE_LIMIT="1000 per minute",
         RESET_RATE_LIMIT="1000 per minute",
+        POST_RATE_LIMIT="1000 per minute",
+        REPLY_RATE_LIMIT="1000 per minute",
+        EDIT_RATE_LIMIT="1000 per minute",
+        LIKE_RATE_LIMIT="1000 per minute",
+        FLAG_RATE_LIMIT="1000 per minute",
     )
     upgrade_schema(app)
     with app.app_context():

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.members import services
+from app.members import services, tokens
 from app.members.models import Member
+from app.notifications.mail import TOKEN_SLOT
 from app.notifications.models import OutboxMessage
 from tests.browser.conftest import DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL, log_in, shot
 
@@ -35,15 +36,21 @@ def make_member(live_server, username: str, bio: str = "") -> Member:  # type: i
 
 
 def _latest_link(live_server, address: str, kind: str) -> str:  # type: ignore[no-untyped-def]
+    """The link of the latest `kind` ("verify" or "reset") mail to `address`, as its
+    recipient gets it: the outbox keeps only the link's place, and the token is minted
+    when the mail is sent, the way this does."""
+    purpose = {"verify": tokens.VERIFY, "reset": tokens.RESET}[kind]
     with live_server.app.app_context():
-        body = db.session.scalar(
-            select(OutboxMessage.text_body)
-            .where(OutboxMessage.to_address == address)
+        message = db.session.scalar(
+            select(OutboxMessage)
+            .where(OutboxMessage.to_address == address, OutboxMessage.secure_purpose == purpose)
             .order_by(OutboxMessage.id.desc())
         )
-    match = re.search(rf"https?://\S+/auth/{kind}/\S+", body or "")
-    assert match, f"no {kind} link mailed to {address}"
-    return match.group(0)
+        assert message is not None, f"no {kind} mail to {address}"
+        member = db.session.get(Member, message.secure_subject_id)
+        link = message.secure_link_template.replace(TOKEN_SLOT, tokens.make_token(member, purpose))
+    assert re.fullmatch(rf"https?://\S+/auth/{kind}/\S+", link), link
+    return link
 
 
 def test_anonymous_home_invites_to_join(page) -> None:
@@ -77,7 +84,7 @@ def test_visitor_registers_and_confirms_the_email(page, live_server) -> None:
     assert page.get_by_text("Please confirm your email address").count() == 0
 
 
-def test_admin_reads_the_verification_mail_in_the_outbox(new_context, live_server) -> None:
+def test_admin_reads_the_verification_mail_but_not_its_link(new_context, live_server) -> None:
     make_member(live_server, "outbox_reader")
     page = new_context().new_page()
     log_in(page, DEMO_ADMIN_EMAIL)
@@ -85,7 +92,10 @@ def test_admin_reads_the_verification_mail_in_the_outbox(new_context, live_serve
     page.get_by_role("row").filter(has_text="outbox_reader@example.com").first.get_by_role(
         "link"
     ).click()
-    assert page.locator("pre.mail-text").inner_text().count("/auth/verify/") == 1
+    text = page.locator("pre.mail-text").inner_text()
+    assert "outbox_reader" in text
+    assert "[security link: only the recipient receives it]" in text
+    assert "/auth/verify/" not in text
     shot(page, "admin-outbox-message")
 
 
@@ -133,15 +143,62 @@ def test_hostile_bio_runs_nothing_and_injects_nothing(page, live_server) -> None
     make_member(live_server, "mallory", bio=HOSTILE_BIO)
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.goto("/members/mallory")
+    response = page.goto("/members/mallory")
+    assert response.status == 200
     page.wait_for_load_state("load")
+    prose = page.locator(".prose")
+    # The bio is on the page (its harmless part rendered), so what follows is about it.
+    assert prose.locator("strong").inner_text() == "still bold"
+    assert "<script>" in prose.inner_text()
     assert dialogs == []
     assert page.evaluate("window.__pwned") is None
-    prose = page.locator(".prose")
     assert prose.locator("script, img, svg, iframe, [onerror], [onload]").count() == 0
     assert prose.locator("a[href^='javascript']").count() == 0
-    assert prose.locator("strong").inner_text() == "still bold"
     shot(page, "profile-hostile-bio")
+
+
+def test_an_image_from_another_host_is_a_link_and_is_never_fetched(page, live_server) -> None:
+    make_member(
+        live_server, "pixel_tracker", bio="Hello ![my tent](https://tracker.example.net/p.gif)"
+    )
+    fetched: list[str] = []
+    page.context.route(
+        re.compile(r"tracker\.example\.net"),
+        lambda route: (fetched.append(route.request.url), route.abort()),
+    )
+    response = page.goto("/members/pixel_tracker")
+    assert response.status == 200
+    page.wait_for_load_state("networkidle")
+    link = page.locator(".prose a.external-image")
+    assert link.inner_text() == "my tent"
+    assert link.get_attribute("href") == "https://tracker.example.net/p.gif"
+    assert page.locator(".prose img").count() == 0
+    assert fetched == []
+
+
+def test_policy_lets_websockets_reach_this_site_and_no_other(page, live_server) -> None:
+    """connect-src 'self' covers ws: to the same host and port (CSP level 3), and blocks
+    any other host: what the realtime client needs, and nothing more."""
+    response = page.goto("/")
+    assert response.status == 200
+    port = live_server.url.rsplit(":", 1)[1]
+    blocked = page.evaluate(
+        """async (port) => {
+            const seen = [];
+            document.addEventListener("securitypolicyviolation",
+                (e) => seen.push([e.effectiveDirective, e.blockedURI]));
+            const open = (url) => {
+                try { new WebSocket(url); } catch (err) { seen.push(["thrown", url]); }
+            };
+            open(`ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`);
+            open(`ws://localhost:${port}/socket.io/?EIO=4&transport=websocket`);
+            await new Promise((resolve) => setTimeout(resolve, 1000));
+            return seen;
+        }""",
+        port,
+    )
+    assert len(blocked) == 1, blocked
+    assert "localhost" in blocked[0][1]
 
 
 def test_member_is_refused_the_admin_area(page) -> None:
