@@ -121,6 +121,13 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         "LOGIN_ACCOUNT_RATE_LIMIT": "20 per 10 minutes",
         "REGISTER_RATE_LIMIT": "10 per hour",
         "RESET_RATE_LIMIT": "5 per 10 minutes",
+        # Per member, on forum writes (Discourse's defaults; docs/decisions.md "Hardening:
+        # forums"). FLAG_RATE_LIMIT is for moderation flags. Staff are not limited.
+        "POST_RATE_LIMIT": env.get("POST_RATE_LIMIT", "1 per 15 seconds;20 per day"),
+        "REPLY_RATE_LIMIT": env.get("REPLY_RATE_LIMIT", "1 per 5 seconds;200 per day"),
+        "EDIT_RATE_LIMIT": env.get("EDIT_RATE_LIMIT", "30 per day"),
+        "LIKE_RATE_LIMIT": env.get("LIKE_RATE_LIMIT", "20 per minute;100 per day"),
+        "FLAG_RATE_LIMIT": env.get("FLAG_RATE_LIMIT", "20 per day"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,

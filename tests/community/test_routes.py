@@ -31,7 +31,10 @@ def url(topic) -> str:  # type: ignore[no-untyped-def]
     return f"/t/{topic.id}-{topic.slug}"
 
 
-def page(response) -> str:  # type: ignore[no-untyped-def]
+def page(response, status: int = 200) -> str:  # type: ignore[no-untyped-def]
+    """The response's text, once its status is the expected one: a test that asserts an
+    absence must first show that it got the page it looks into."""
+    assert response.status_code == status, response.status_code
     return response.get_data(as_text=True)
 
 
@@ -257,8 +260,7 @@ def test_member_starts_a_topic(client, login_as, category):
 def test_bad_topic_is_shown_again_with_the_text_and_a_message(client, login_as, category):
     login_as("member")
     response = client.post("/forums/tents/new", data={"title": "Hey", "body": "My long story"})
-    assert response.status_code == 400
-    html = page(response)
+    html = page(response, 400)
     assert "My long story" in html
     assert "at least 5 characters" in html
     assert db.session.scalar(select(Topic)) is None
@@ -297,26 +299,23 @@ def test_member_replies_and_lands_on_the_new_post(client, login_as, topic):
 def test_empty_reply_is_refused_with_a_message(client, login_as, topic):
     login_as("member")
     response = client.post(f"/t/{topic.id}/reply", data={"body": " "})
-    assert response.status_code == 400
-    assert "Write at least 2 characters" in page(response)
+    assert "Write at least 2 characters" in page(response, 400)
 
 
 def test_oversized_reply_keeps_the_text(client, login_as, topic):
     login_as("member")
     body = "word " * 7000
     response = client.post(f"/t/{topic.id}/reply", data={"body": body})
-    assert response.status_code == 400
-    assert "at most 32,000 characters" in page(response)
-    assert "word word word" in page(response)
+    assert "at most 32,000 characters" in page(response, 400)
+    assert "word word word" in page(response, 400)
 
 
 def test_reply_to_a_locked_topic_is_refused_with_the_reason(client, login_as, moderator, topic):
     services.set_locked(moderator, topic.id, True, "Cooling off.")
     login_as("member")
     response = client.post(f"/t/{topic.id}/reply", data={"body": "But wait"})
-    assert response.status_code == 400
-    assert "Cooling off." in page(response)
-    assert "But wait" in page(response)
+    assert "Cooling off." in page(response, 400)
+    assert "But wait" in page(response, 400)
 
 
 def test_quote_prefills_the_reply_with_an_attributed_blockquote(client, login_as, other, topic):
@@ -373,8 +372,7 @@ def test_bad_edit_is_shown_again_with_the_text(client, login_as, member, topic):
     response = client.post(
         f"/posts/{first_post(topic).id}/edit", data={"title": "No", "body": "Kept text"}
     )
-    assert response.status_code == 400
-    assert "Kept text" in page(response)
+    assert "Kept text" in page(response, 400)
 
 
 def test_history_shows_what_changed(client, member, topic):
@@ -462,26 +460,62 @@ def test_admin_deletes_any_post(client, login_as, topic):
 # --- likes ------------------------------------------------------------------------------
 
 
+JSON = {"Accept": "application/json"}
+
+
 def test_like_answers_json_when_asked(client, login_as, topic):
     login_as("member")
-    headers = {"Accept": "application/json"}
-    response = client.post(f"/posts/{reply_post(topic).id}/like", headers=headers)
+    like = f"/posts/{reply_post(topic).id}/like"
+    response = client.post(like, data={"state": "on"}, headers=JSON)
+    assert response.status_code == 200
     assert response.get_json() == {"liked": True, "like_count": 1}
-    response = client.post(f"/posts/{reply_post(topic).id}/like", headers=headers)
+    response = client.post(like, data={"state": "off"}, headers=JSON)
+    assert response.status_code == 200
     assert response.get_json() == {"liked": False, "like_count": 0}
+
+
+def test_a_double_clicked_like_stays_a_like(client, login_as, topic):
+    login_as("member")
+    like = f"/posts/{reply_post(topic).id}/like"
+    for _ in range(2):
+        response = client.post(like, data={"state": "on"}, headers=JSON)
+        assert response.status_code == 200
+        assert response.get_json() == {"liked": True, "like_count": 1}
+    db.session.expire_all()
+    assert reply_post(topic).like_count == 1
+
+
+def test_a_repeated_unlike_stays_an_unlike(client, login_as, topic):
+    me = login_as("member")
+    services.set_like(me, reply_post(topic).id, True)
+    like = f"/posts/{reply_post(topic).id}/like"
+    for _ in range(2):
+        response = client.post(like, data={"state": "off"}, headers=JSON)
+        assert response.status_code == 200
+        assert response.get_json() == {"liked": False, "like_count": 0}
+
+
+def test_like_without_a_state_is_refused(client, login_as, topic):
+    login_as("member")
+    response = client.post(f"/posts/{reply_post(topic).id}/like", headers=JSON)
+    assert response.status_code == 400
+    db.session.expire_all()
+    assert reply_post(topic).like_count == 0
 
 
 def test_like_without_js_redirects_to_the_post(client, login_as, topic):
     login_as("member")
-    response = client.post(f"/posts/{reply_post(topic).id}/like")
+    response = client.post(f"/posts/{reply_post(topic).id}/like", data={"state": "on"})
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"{url(topic)}/2")
+    db.session.expire_all()
+    assert reply_post(topic).like_count == 1
 
 
 def test_liking_your_own_post_is_refused_with_a_message(client, login_as, other, topic):
     login_as(member=other)
     response = client.post(
-        f"/posts/{reply_post(topic).id}/like", headers={"Accept": "application/json"}
+        f"/posts/{reply_post(topic).id}/like", data={"state": "on"}, headers=JSON
     )
     assert response.status_code == 400
     assert "own post" in response.get_json()["error"]
@@ -490,19 +524,24 @@ def test_liking_your_own_post_is_refused_with_a_message(client, login_as, other,
 def test_liking_a_deleted_post_is_refused_with_a_message(client, login_as, other, topic):
     services.delete_post(other, reply_post(topic).id)
     login_as("member")
-    response = client.post(f"/posts/{reply_post(topic).id}/like", follow_redirects=True)
+    response = client.post(
+        f"/posts/{reply_post(topic).id}/like", data={"state": "on"}, follow_redirects=True
+    )
     assert "You cannot like a deleted post." in page(response)
 
 
 def test_visitor_is_sent_to_log_in_before_liking(client, topic):
-    response = client.post(f"/posts/{reply_post(topic).id}/like")
+    response = client.post(f"/posts/{reply_post(topic).id}/like", data={"state": "on"})
+    assert response.status_code == 302
     assert "/auth/login" in response.headers["Location"]
 
 
 def test_the_topic_page_shows_which_posts_the_member_liked(client, login_as, topic):
     me = login_as("member")
-    services.toggle_like(me, reply_post(topic).id)
-    assert 'aria-pressed="true"' in page(client.get(url(topic)))
+    services.set_like(me, reply_post(topic).id, True)
+    html = page(client.get(url(topic)))
+    assert 'aria-pressed="true"' in html
+    assert 'name="state" value="off"' in html  # pressing it again asks for the unlike
 
 
 # --- follow, pin, lock ------------------------------------------------------------------
@@ -510,9 +549,22 @@ def test_the_topic_page_shows_which_posts_the_member_liked(client, login_as, top
 
 def test_member_follows_then_unfollows_a_topic(client, login_as, topic):
     login_as("member")
-    client.post(f"/t/{topic.id}/follow")
+    assert client.post(f"/t/{topic.id}/follow", data={"state": "on"}).status_code == 302
     assert "Following" in page(client.get(url(topic)))
-    client.post(f"/t/{topic.id}/follow")
+    assert client.post(f"/t/{topic.id}/follow", data={"state": "off"}).status_code == 302
+    assert "Following" not in page(client.get(url(topic)))
+
+
+def test_a_repeated_follow_keeps_following(client, login_as, topic):
+    login_as("member")
+    for _ in range(2):
+        assert client.post(f"/t/{topic.id}/follow", data={"state": "on"}).status_code == 302
+    assert "Following" in page(client.get(url(topic)))
+
+
+def test_follow_without_a_state_is_refused(client, login_as, topic):
+    login_as("member")
+    assert client.post(f"/t/{topic.id}/follow").status_code == 400
     assert "Following" not in page(client.get(url(topic)))
 
 
@@ -564,7 +616,10 @@ def test_reply_without_a_csrf_token_is_refused(client, login_as, topic, csrf_ena
 
 def test_like_without_a_csrf_token_is_refused(client, login_as, topic, csrf_enabled):
     login_as("member")
-    assert client.post(f"/posts/{reply_post(topic).id}/like").status_code == 400
+    response = client.post(f"/posts/{reply_post(topic).id}/like", data={"state": "on"})
+    assert response.status_code == 400
+    db.session.expire_all()
+    assert reply_post(topic).like_count == 0
 
 
 # --- admin ------------------------------------------------------------------------------
@@ -607,8 +662,7 @@ def test_admin_category_form_shows_errors_with_status_400(client, login_as, cate
         data={"slug": "tents", "name_en": "Dup", "name_fr": "Dup", "colour": "#ffffff",
               "min_tier_rank": "0", "interest_id": "None"},
     )  # fmt: skip
-    assert response.status_code == 400
-    assert "already uses this slug" in page(response)
+    assert "already uses this slug" in page(response, 400)
 
 
 def test_admin_edits_a_category(client, login_as, category):

@@ -143,7 +143,7 @@ def test_failed_flush_emits_nothing_and_keeps_the_views(
     def broken(_furthest):  # type: ignore[no-untyped-def]
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(views, "_upsert_read_states", broken)
+    monkeypatch.setattr(views, "raise_read_positions", broken)
     with pytest.raises(RuntimeError):
         views.flush_views()
 

@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.fields import ColorField
 from wtforms.validators import Optional
 
-from app.community.forums.services import BODY_MAX, LOCK_REASON_MAX, TITLE_MAX
+from app.community.forums.services.base import BODY_MAX, LOCK_REASON_MAX, TITLE_MAX
 
 MARKDOWN_HINT = _l(
     "Markdown: **bold**, *italic*, [link](https://example.com), > quote, `code`, - lists."

@@ -1,20 +1,25 @@
 """Forum pages. Thin: parse, call one service or query, render or redirect.
 
 `PermissionDenied` and `NotFound` from the services become 403/404 through the app's error
-handlers; `Invalid` becomes the form's errors with status 400, the member's text kept.
+handlers; `Invalid` becomes the form's errors with status 400, the member's text kept. Past
+a member's rate limit (`limits`), the form comes back with the text kept and status 429.
+
+Likes and follows are set and unset, never toggled: each form says which state it asks
+for (`state=on|off`), so a double click or a retried request cannot undo itself.
 """
 
 from __future__ import annotations
 
-from flask import flash, jsonify, redirect, render_template, request
+from flask import abort, flash, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.community import bp
-from app.community.forums import access, queries, services
+from app.community.forums import access, limits, queries, services
 from app.community.forums.forms import EditPostForm, LockForm, ReplyForm, TopicForm
 from app.community.forums.models import Post, Topic
 from app.community.forums.services import DuplicateSubmission
+from app.community.forums.services.base import clean_body, duplicate_of
 from app.core.converters import MAX_ID
 from app.core.errors import Invalid, NotFound, PermissionDenied
 from app.core.forms import apply_errors
@@ -41,6 +46,24 @@ def _wants_json() -> bool:
 
 def _first_error(exc: Invalid) -> str:
     return str(next(iter(exc.errors.values())))
+
+
+def _asked_state() -> bool:
+    """`state=on` asks for the like (or follow), `state=off` for its removal; else 400."""
+    state = request.form.get("state")
+    if state not in ("on", "off"):
+        abort(400)
+    return state == "on"
+
+
+def _refuse_over_limit(form, message: str) -> None:  # type: ignore[no-untyped-def]
+    """Show the rate-limit message above the form; the fields keep what the member wrote."""
+    form.form_errors.append(message)
+
+
+def _earlier_same_post(body: str | None, topic_id: int | None = None) -> Post | None:
+    """The member's identical post of the last minute: a double submit, not a new post."""
+    return duplicate_of(current_user, clean_body(body), topic_id=topic_id)
 
 
 def _permalink_builder(topic: Topic):  # type: ignore[no-untyped-def]
@@ -96,6 +119,13 @@ def new_topic(slug: str):  # type: ignore[no-untyped-def]
     form = TopicForm()
     status = 200
     if form.validate_on_submit():
+        if wait := limits.wait_for("topic"):
+            earlier = _earlier_same_post(form.body.data)
+            if earlier is not None and earlier.post_number == 1:
+                flash(_("You already posted this; here it is."), "info")
+                return redirect(queries.topic_url(earlier.topic))
+            _refuse_over_limit(form, wait)
+            return _new_topic_page(form, category), 429
         try:
             topic = services.create_topic(
                 current_user, category.id, form.title.data, form.body.data
@@ -106,18 +136,20 @@ def new_topic(slug: str):  # type: ignore[no-untyped-def]
             flash(exc.message, "info")
             return redirect(queries.topic_url(exc.post.topic))
         else:
+            limits.record("topic")
             flash(_("Your topic is posted."), "success")
             return redirect(queries.topic_url(topic))
     if request.method == "POST":
         status = 400
-    return (
-        render_template(
-            "community/new_topic.html",
-            form=form,
-            category=category,
-            name=category.name(queries._locale()),
-        ),
-        status,
+    return _new_topic_page(form, category), status
+
+
+def _new_topic_page(form: TopicForm, category) -> str:  # type: ignore[no-untyped-def]
+    return render_template(
+        "community/new_topic.html",
+        form=form,
+        category=category,
+        name=category.name(queries._locale()),
     )
 
 
@@ -181,28 +213,38 @@ def reply(topic_id: int):  # type: ignore[no-untyped-def]
             "community/reply.html", form=form, topic=topic, quoted=quoted,
             lock_message=services.lock_message(topic), **_topic_context(topic),
         )  # fmt: skip
+    status = 400
     if form.validate_on_submit():
-        try:
-            post = services.reply(
-                current_user,
-                topic.id,
-                form.body.data,
-                reply_to_post_id=_int_or_none(form.reply_to_post_id.data),
-            )
-        except Invalid as exc:
-            apply_errors(form, exc)
-        except DuplicateSubmission as exc:
-            flash(exc.message, "info")
-            return redirect(queries.post_url(topic, exc.post.post_number))
+        if wait := limits.wait_for("reply"):
+            earlier = _earlier_same_post(form.body.data, topic_id=topic.id)
+            if earlier is not None:
+                flash(_("You already posted this; here it is."), "info")
+                return redirect(queries.post_url(topic, earlier.post_number))
+            _refuse_over_limit(form, wait)
+            status = 429
         else:
-            flash(_("Your reply is posted."), "success")
-            return redirect(queries.post_url(topic, post.post_number))
+            try:
+                post = services.reply(
+                    current_user,
+                    topic.id,
+                    form.body.data,
+                    reply_to_post_id=_int_or_none(form.reply_to_post_id.data),
+                )
+            except Invalid as exc:
+                apply_errors(form, exc)
+            except DuplicateSubmission as exc:
+                flash(exc.message, "info")
+                return redirect(queries.post_url(topic, exc.post.post_number))
+            else:
+                limits.record("reply")
+                flash(_("Your reply is posted."), "success")
+                return redirect(queries.post_url(topic, post.post_number))
     return (
         render_template(
             "community/reply.html", form=form, topic=topic, quoted=None,
             lock_message=services.lock_message(topic), **_topic_context(topic),
         ),
-        400,
+        status,
     )  # fmt: skip
 
 
@@ -242,17 +284,22 @@ def edit_post(post_id: int):  # type: ignore[no-untyped-def]
         raise PermissionDenied(_("You can only edit your own posts."))
     first = post.post_number == 1
     form = EditPostForm(data={"title": topic.title, "body": post.body})
-    if form.validate_on_submit():
-        try:
-            services.edit_post(
-                current_user, post.id, form.body.data, form.title.data if first else None
-            )
-        except Invalid as exc:
-            apply_errors(form, exc)
-        else:
-            flash(_("Your changes are saved."), "success")
-            return redirect(queries.post_url(topic, post.post_number))
     status = 400 if request.method == "POST" else 200
+    if form.validate_on_submit():
+        if wait := limits.wait_for("edit"):
+            _refuse_over_limit(form, wait)
+            status = 429
+        else:
+            try:
+                services.edit_post(
+                    current_user, post.id, form.body.data, form.title.data if first else None
+                )
+            except Invalid as exc:
+                apply_errors(form, exc)
+            else:
+                limits.record("edit")
+                flash(_("Your changes are saved."), "success")
+                return redirect(queries.post_url(topic, post.post_number))
     return (
         render_template("community/edit_post.html", form=form, post=post, topic=topic, first=first),
         status,
@@ -308,14 +355,22 @@ def restore_post(post_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/posts/<int:post_id>/like")
 @login_required
 def like(post_id: int):  # type: ignore[no-untyped-def]
+    asked = _asked_state()
+    if wait := limits.wait_for("like"):
+        if _wants_json():
+            return jsonify({"error": wait}), 429
+        flash(wait, "error")
+        post = access.get_post(current_user, post_id)
+        return redirect(queries.post_url(post.topic, post.post_number))
     try:
-        liked, count = services.toggle_like(current_user, post_id)
+        liked, count = services.set_like(current_user, post_id, asked)
     except Invalid as exc:
         if _wants_json():
             return jsonify({"error": _first_error(exc)}), 400
         flash(_first_error(exc), "error")
         post = access.get_post(current_user, post_id)
         return redirect(queries.post_url(post.topic, post.post_number))
+    limits.record("like")
     if _wants_json():
         return jsonify({"liked": liked, "like_count": count})
     post = access.get_post(current_user, post_id)
@@ -328,7 +383,7 @@ def like(post_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/t/<int:topic_id>/follow")
 @login_required
 def follow(topic_id: int):  # type: ignore[no-untyped-def]
-    following = services.toggle_follow(current_user, topic_id)
+    following = services.set_follow(current_user, topic_id, _asked_state())
     if following:
         flash(_("You follow this topic: you will hear about new replies."), "success")
     else:

@@ -20,6 +20,7 @@ from typing import Any
 import click
 from sqlalchemy import Table, bindparam, func, insert, select, text, update
 
+from app.community.forums import access
 from app.community.forums.models import (
     Category,
     Post,
@@ -44,12 +45,12 @@ from app.community.forums.seed_content import (
     TOPIC_OPENERS,
     TOPIC_QUESTIONS,
 )
-from app.community.forums.services import slugify
+from app.community.forums.services.base import slugify
 from app.core.db import unit_of_work
 from app.core.markup import render_markdown
 from app.core.time import aware, utcnow
 from app.extensions import db
-from app.members.models import STAFF_ROLES, Interest, Member, tier_rank
+from app.members.models import Interest, Member
 from app.members.seed import PRODUCTS
 
 CHUNK = 5_000
@@ -100,16 +101,6 @@ def _analyze() -> None:
     """Refresh the planner's statistics after a bulk load (both engines use them)."""
     with unit_of_work():
         db.session.execute(text("ANALYZE"))
-
-
-def can_read(member: Member, category: Category) -> bool:
-    """The forums' readability rule (app/community/forums/access.py), for seeding authors."""
-    if member.role in STAFF_ROLES:
-        return True
-    roles = {r.strip() for r in (category.allowed_roles or "").split(",") if r.strip()}
-    if roles and member.role not in roles:
-        return False
-    return tier_rank(member.tier) >= category.min_tier_rank
 
 
 def ensure_categories() -> list[Category]:
@@ -257,7 +248,7 @@ class _DemoBuilder:
         self.by_username = {m.username: m for m in members}
         self.members_by_id = {m.id: m for m in members}
         self.joined = {m.id: aware(m.created_at) for m in members}
-        self.readers = {c.id: [m for m in members if can_read(m, c)] for c in categories}
+        self.readers = {c.id: [m for m in members if access.can_read(m, c)] for c in categories}
         self.topic_id = _next_id(Topic)
         self.post_id = _next_id(Post)
         self.topics: list[dict] = []

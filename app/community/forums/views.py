@@ -28,14 +28,15 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.community.forums.events import TopicViewed
-from app.community.forums.models import Topic, TopicReadState, TopicViewDay
+from app.community.forums.models import Topic, TopicViewDay
+from app.community.forums.read_state import raise_read_positions
 from app.core.db import unit_of_work
 from app.core.events import emit
-from app.core.time import today, utcnow
+from app.core.time import today
 from app.extensions import db
 from app.members.models import Member
 
@@ -241,33 +242,10 @@ def _write(views: dict[ViewKey, _Pending]) -> int:
             pair = (pending.member_id, topic_id)
             furthest[pair] = max(furthest.get(pair, 0), pending.last_post_number)
     if furthest:
-        _upsert_read_states(furthest)
+        raise_read_positions(furthest)
 
     # 4. One event per counted view, dispatched after commit.
     for topic_id, key, day in sorted(inserted):
         member_id = views[(topic_id, key, day)].member_id
         emit(TopicViewed(topic_id=topic_id, member_id=member_id, viewer_key=key))
     return len(inserted)
-
-
-def _upsert_read_states(furthest: dict[tuple[int, int], int]) -> None:
-    states = TopicReadState.__table__
-    now = utcnow()
-    rows = [
-        {"member_id": m, "topic_id": t, "last_read_post_number": n, "updated_at": now}
-        for (m, t), n in sorted(furthest.items())
-    ]
-    is_sqlite = db.session.get_bind().dialect.name == "sqlite"
-    greatest = func.max if is_sqlite else func.greatest  # SQLite's two-argument max()
-    for chunk in _chunks(rows):
-        stmt = _dialect_insert(states).values(chunk)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["member_id", "topic_id"],
-            set_={
-                "last_read_post_number": greatest(
-                    states.c.last_read_post_number, stmt.excluded.last_read_post_number
-                ),
-                "updated_at": stmt.excluded.updated_at,
-            },
-        )
-        db.session.execute(stmt)

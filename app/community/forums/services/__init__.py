@@ -1,0 +1,62 @@
+"""Forum rules: the only code that changes categories, topics, posts, likes and follows.
+
+One module per subject — `topics` (start, pin, lock), `posts` (reply, edit, delete,
+restore), `reactions` (likes, follows), `categories` (administration) — over the shared
+helpers of `base`. Every service authorises and validates inside its unit of work before it
+writes anything, keeps the stored counters in the same transaction, and emits its events,
+dispatched after commit. The names below are the package's public face: callers write
+`services.reply(...)` without knowing which module holds it.
+"""
+
+from __future__ import annotations
+
+from app.community.forums.services.base import (
+    BODY_MAX,
+    BODY_MIN,
+    DUPLICATE_WINDOW,
+    LOCK_REASON_MAX,
+    TITLE_MAX,
+    TITLE_MIN,
+    DuplicateSubmission,
+    slugify,
+)
+from app.community.forums.services.categories import save_category
+from app.community.forums.services.posts import (
+    delete_post,
+    edit_post,
+    may_delete,
+    may_edit,
+    reply,
+    restore_post,
+)
+from app.community.forums.services.reactions import set_follow, set_like
+from app.community.forums.services.topics import (
+    create_topic,
+    lock_message,
+    set_locked,
+    set_pinned,
+)
+
+__all__ = [
+    "BODY_MAX",
+    "BODY_MIN",
+    "DUPLICATE_WINDOW",
+    "LOCK_REASON_MAX",
+    "TITLE_MAX",
+    "TITLE_MIN",
+    "DuplicateSubmission",
+    "create_topic",
+    "delete_post",
+    "edit_post",
+    "lock_message",
+    "may_delete",
+    "may_edit",
+    "reply",
+    "restore_post",
+    "save_category",
+    "set_follow",
+    "set_like",
+    "set_locked",
+    "set_pinned",
+    "slugify",
+]

@@ -1,0 +1,107 @@
+"""Likes and follows: set and unset, never toggles.
+
+A caller says which state it wants, so a double click, a retried request or two requests
+racing end in that state, not in its opposite. The unique constraints on (post, member)
+and (topic, member) decide which request actually changed something: the row is written
+with INSERT ... ON CONFLICT DO NOTHING or removed with DELETE, and only a row actually
+inserted or deleted moves a counter and emits an event.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, select, update
+
+from app.community.forums import access
+from app.community.forums.events import PostLiked, PostUnliked, TopicFollowed
+from app.community.forums.models import Post, PostLike, Topic, TopicFollow
+from app.community.forums.services.base import dialect_insert, post_for_write, require_member
+from app.core.db import unit_of_work
+from app.core.errors import Invalid
+from app.core.events import emit
+from app.core.time import utcnow
+from app.extensions import db
+from app.members.models import Member
+
+
+def set_like(actor: Member, post_id: int, liked: bool) -> tuple[bool, int]:
+    """The member likes (`liked=True`) or stops liking a visible post: one like per member
+    and post, never on one's own or a deleted post. Returns (liked, the post's like count).
+
+    The topic row is locked first (as every topic write does), so a like cannot slip in
+    between a delete of the post and the topic's like count losing the post's likes.
+    """
+    require_member(actor)
+    liked = bool(liked)
+    with unit_of_work():
+        post, topic = post_for_write(actor, post_id)
+        if post.deleted_at is not None or topic.deleted_at is not None:
+            raise Invalid(_("You cannot like a deleted post."))
+        if post.author_id == actor.id:
+            raise Invalid(_("You cannot like your own post."))
+        if liked:
+            stmt = (
+                dialect_insert(PostLike.__table__)
+                .values(post_id=post.id, member_id=actor.id, created_at=utcnow())
+                .on_conflict_do_nothing(index_elements=["post_id", "member_id"])
+                .returning(PostLike.__table__.c.id)
+            )
+        else:
+            stmt = (
+                delete(PostLike)
+                .where(PostLike.post_id == post.id, PostLike.member_id == actor.id)
+                .returning(PostLike.id)
+            )
+        changed = len(db.session.execute(stmt).all())
+        if changed:
+            delta = changed if liked else -changed
+            # Topic before post: the order delete_post takes them in (no lock cycle).
+            db.session.execute(
+                update(Topic)
+                .where(Topic.id == topic.id)
+                .values(like_count=Topic.like_count + delta),
+                execution_options={"synchronize_session": False},
+            )
+            db.session.execute(
+                update(Post).where(Post.id == post.id).values(like_count=Post.like_count + delta),
+                execution_options={"synchronize_session": False},
+            )
+            event = PostLiked if liked else PostUnliked
+            emit(
+                event(
+                    post_id=post.id,
+                    topic_id=topic.id,
+                    member_id=actor.id,
+                    post_author_id=post.author_id,
+                )
+            )
+        count = db.session.scalar(select(Post.like_count).where(Post.id == post.id))
+        # The ORM objects still hold the counts read before the UPDATEs.
+        db.session.expire(post, ["like_count"])
+        db.session.expire(topic, ["like_count"])
+    return liked, int(count or 0)
+
+
+def set_follow(actor: Member, topic_id: int, following: bool) -> bool:
+    """The member follows (`following=True`) or stops following a topic they may read.
+    Returns `following`; TopicFollowed is emitted only when the state changed."""
+    require_member(actor)
+    following = bool(following)
+    with unit_of_work():
+        topic = access.get_topic(actor, topic_id)
+        if following:
+            stmt = (
+                dialect_insert(TopicFollow.__table__)
+                .values(topic_id=topic.id, member_id=actor.id, created_at=utcnow())
+                .on_conflict_do_nothing(index_elements=["topic_id", "member_id"])
+                .returning(TopicFollow.__table__.c.id)
+            )
+        else:
+            stmt = (
+                delete(TopicFollow)
+                .where(TopicFollow.topic_id == topic.id, TopicFollow.member_id == actor.id)
+                .returning(TopicFollow.id)
+            )
+        if db.session.execute(stmt).all():
+            emit(TopicFollowed(topic_id=topic.id, member_id=actor.id, following=following))
+    return following

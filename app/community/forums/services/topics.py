@@ -1,0 +1,177 @@
+"""Topic services: starting a topic, and staff pinning and locking."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from app.community.forums import access
+from app.community.forums.events import PostCreated, TopicCreated, TopicLocked, TopicPinned
+from app.community.forums.models import Category, Post, Topic, TopicFollow
+from app.community.forums.read_state import mark_read
+from app.community.forums.services.base import (
+    LOCK_REASON_MAX,
+    DuplicateSubmission,
+    body_error,
+    bump_category,
+    clean_body,
+    clean_title,
+    duplicate_of,
+    require_member,
+    require_staff,
+    slugify,
+    title_error,
+    topic_for_write,
+)
+from app.core.db import unit_of_work
+from app.core.errors import Invalid, NotFound
+from app.core.events import emit
+from app.core.markup import render_markdown
+from app.core.time import utcnow
+from app.extensions import db
+from app.members.models import Member
+
+
+def create_topic(actor: Member, category_id: int, title: str, body: str) -> Topic:
+    """A member starts a topic in a category they may read; title 5–200, body 2–32,000.
+
+    The author follows the topic and has read it. The Markdown is rendered before the
+    transaction opens, so the category's write lock is never held while it renders.
+    """
+    require_member(actor)
+    title, body = clean_title(title), clean_body(body)
+    errors = {}
+    if problem := title_error(title):
+        errors["title"] = problem
+    if problem := body_error(body):
+        errors["body"] = problem
+    body_html = "" if errors else render_markdown(body)
+    with unit_of_work():
+        category = db.session.get(Category, category_id)
+        if category is None or not access.can_read(actor, category):
+            raise NotFound()
+        if errors:
+            raise Invalid(errors)
+        duplicate = duplicate_of(actor, body)
+        if duplicate is not None and duplicate.post_number == 1 and duplicate.topic.title == title:
+            raise DuplicateSubmission(duplicate)
+        now = utcnow()
+        topic = Topic(
+            category_id=category.id,
+            author_id=actor.id,
+            title=title,
+            slug=slugify(title),
+            created_at=now,
+            last_posted_at=now,
+            last_poster_id=actor.id,
+            post_count=1,
+            highest_post_number=1,
+            like_count=0,
+            view_count=0,
+            pinned=False,
+            locked=False,
+            lock_reason="",
+        )
+        db.session.add(topic)
+        db.session.flush()
+        post = Post(
+            topic_id=topic.id,
+            post_number=1,
+            author_id=actor.id,
+            body=body,
+            body_html=body_html,
+            created_at=now,
+            revision_count=0,
+            like_count=0,
+        )
+        db.session.add(post)
+        # Discourse's default: you follow the topics you start.
+        db.session.add(TopicFollow(topic_id=topic.id, member_id=actor.id, created_at=now))
+        db.session.flush()
+        mark_read(actor.id, topic.id, 1)
+        bump_category(
+            category.id, topic_count=1, post_count=1, last_posted_at=now, last_topic_id=topic.id
+        )
+        emit(
+            TopicCreated(
+                topic_id=topic.id,
+                category_id=category.id,
+                author_id=actor.id,
+                post_id=post.id,
+                title=title,
+            )
+        )
+        emit(
+            PostCreated(
+                post_id=post.id,
+                topic_id=topic.id,
+                category_id=category.id,
+                author_id=actor.id,
+                post_number=1,
+                reply_to_post_id=None,
+            )
+        )
+    return topic
+
+
+def lock_message(topic: Topic) -> str:
+    if topic.lock_reason:
+        return _("This topic is locked: %(reason)s", reason=topic.lock_reason)
+    return _("This topic is locked: it takes no new replies.")
+
+
+def set_pinned(actor: Member, topic_id: int, pinned: bool) -> Topic:
+    """Staff pin a topic to the top of its category, or unpin it.
+
+    Asking for the state the topic already has changes nothing and announces nothing.
+    """
+    require_staff(actor, _("Only the community team can pin topics."))
+    pinned = bool(pinned)
+    with unit_of_work():
+        topic = topic_for_write(actor, topic_id)
+        if topic.pinned != pinned:
+            topic.pinned = pinned
+            emit(
+                TopicPinned(
+                    topic_id=topic.id,
+                    category_id=topic.category_id,
+                    actor_id=actor.id,
+                    pinned=pinned,
+                )
+            )
+    return topic
+
+
+def set_locked(actor: Member, topic_id: int, locked: bool, reason: str = "") -> Topic:
+    """Staff lock a topic (no more replies, with the reason shown) or unlock it.
+
+    Re-locking with another reason changes the reason and announces it; asking for the
+    state the topic already has changes nothing and announces nothing.
+    """
+    require_staff(actor, _("Only the community team can lock topics."))
+    locked = bool(locked)
+    reason = " ".join((reason or "").split()) if locked else ""
+    with unit_of_work():
+        topic = topic_for_write(actor, topic_id)
+        if locked and len(reason) > LOCK_REASON_MAX:
+            raise Invalid(
+                {
+                    "reason": _(
+                        "At most %(n)d characters (you wrote %(m)d).",
+                        n=LOCK_REASON_MAX,
+                        m=len(reason),
+                    )
+                }
+            )
+        if (topic.locked, topic.lock_reason) != (locked, reason):
+            topic.locked = locked
+            topic.lock_reason = reason
+            emit(
+                TopicLocked(
+                    topic_id=topic.id,
+                    category_id=topic.category_id,
+                    actor_id=actor.id,
+                    locked=locked,
+                    reason=reason,
+                )
+            )
+    return topic
