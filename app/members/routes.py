@@ -35,7 +35,7 @@ def profile(username: str):  # type: ignore[no-untyped-def]
         member = services.get_by_username(username)
     except NotFound:
         abort(404)
-    from app.community.forums.queries import recent_posts_by
+    from app.community.forums.queries import activity_counts, recent_posts_by
 
     posts = recent_posts_by(member.id, viewer=current_user, limit=10)
     return render_template(
@@ -43,6 +43,8 @@ def profile(username: str):  # type: ignore[no-untyped-def]
         member=member,
         interests=member.interests,
         recent_posts=posts,
+        # Counted only where the viewer may read: a hidden category's activity never shows.
+        activity=activity_counts(member, current_user),
         locale=str(get_locale()),
     )
 

@@ -18,7 +18,7 @@ from typing import Any
 from flask import abort, url_for
 from flask_babel import get_locale
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import selectinload
 
 from app.community.forums import access
@@ -496,3 +496,81 @@ def recent_posts_by(member_id: int, viewer: Any, limit: int = 10) -> list[PostSu
         )
         for post, topic in rows
     ]
+
+
+@dataclass(frozen=True)
+class ActivityCounts:
+    topics: int
+    posts: int
+    likes_received: int
+
+
+def activity_counts(member: Member, viewer: Any) -> ActivityCounts:
+    """A member's topics, posts and likes received, counted only in categories `viewer` may
+    read, so a profile never reveals activity in a category hidden from its reader.
+
+    A viewer who reads every category gets the member's stored counters (no query).
+    Otherwise one aggregate over the member's posts (index on posts.author_id), joined to
+    their topics by primary key, with the same rules as the stored counters: visible posts,
+    topics not deleted, likes of every post.
+    """
+    readable = access.readable_category_ids(viewer)
+    if len(readable) == len(access.all_categories()):
+        return ActivityCounts(member.topic_count, member.post_count, member.likes_received)
+    if not readable:
+        return ActivityCounts(0, 0, 0)
+    started = and_(
+        Post.post_number == 1, Topic.author_id == Post.author_id, Topic.deleted_at.is_(None)
+    )
+    row = db.session.execute(
+        select(
+            func.count(case((started, 1))),
+            func.count(case((Post.deleted_at.is_(None), 1))),
+            func.coalesce(func.sum(Post.like_count), 0),
+        )
+        .select_from(Post)
+        .join(Topic, Topic.id == Post.topic_id)
+        .where(Post.author_id == member.id, Topic.category_id.in_(sorted(readable)))
+    ).one()
+    return ActivityCounts(int(row[0]), int(row[1]), int(row[2]))
+
+
+@dataclass(frozen=True)
+class AuthorTotals:
+    topics: int = 0
+    posts: int = 0
+    likes_received: int = 0
+
+
+def totals_by_author() -> dict[int, AuthorTotals]:
+    """Every author's topics (not deleted), visible posts and likes received (on any of
+    their posts), from the forum tables: what members' stored counters should hold.
+
+    For `flask counters recount` (app/members/recount.py): three grouped queries, one row
+    per author, whatever the number of posts.
+    """
+    topics = dict(
+        db.session.execute(
+            select(Topic.author_id, func.count())
+            .where(Topic.deleted_at.is_(None))
+            .group_by(Topic.author_id)
+        ).all()
+    )
+    posts = dict(
+        db.session.execute(
+            select(Post.author_id, func.count())
+            .where(Post.deleted_at.is_(None))
+            .group_by(Post.author_id)
+        ).all()
+    )
+    likes = dict(
+        db.session.execute(
+            select(Post.author_id, func.count(PostLike.id))
+            .join(PostLike, PostLike.post_id == Post.id)
+            .group_by(Post.author_id)
+        ).all()
+    )
+    return {
+        author: AuthorTotals(topics.get(author, 0), posts.get(author, 0), likes.get(author, 0))
+        for author in set(topics) | set(posts) | set(likes)
+    }
