@@ -195,3 +195,88 @@ def test_two_workers_never_send_one_mail_twice(tmp_path) -> None:  # type: ignor
         statuses = Counter(conn.execute(select(OutboxMessage.status)).scalars())
     engine.dispose()
     assert statuses == {"sent": MAILS}
+
+
+def _forum_activity(url: str) -> None:
+    """Topics, replies, likes, unlikes, deletes and restores through the services."""
+    import random
+
+    from app.community.forums import services
+    from app.extensions import db
+    from tests.community.factories import CategoryFactory
+    from tests.factories import MemberFactory
+
+    app = _app(url)
+    with app.test_request_context():
+        members = [MemberFactory(username=f"active{n}") for n in range(6)]
+        staff = MemberFactory(username="keeper", role="moderator")
+        category = CategoryFactory()
+        db.session.commit()
+        rng = random.Random(11)
+        posts = []
+        for t in range(3):
+            topic = services.create_topic(members[t], category.id, f"Topic number {t}", f"Body {t}")
+            for n, member in enumerate(members):
+                for r in range(2):
+                    posts.append(services.reply(member, topic.id, f"Reply {t}.{n}.{r} here"))
+        for post in posts:
+            for member in members:
+                if member.id != post.author_id and rng.random() < 0.6:
+                    services.set_like(member, post.id, True)
+                    if rng.random() < 0.3:
+                        services.set_like(member, post.id, False)
+        for post in rng.sample(posts, 8):
+            services.delete_post(staff, post.id)
+        for post in rng.sample(posts, 4):
+            if post.deleted_at is not None:
+                services.restore_post(staff, post.id)
+
+
+def _drain_then_die(url: str, handled_before_dying: int) -> None:
+    """A worker killed in the middle of a batch, after some batches committed."""
+    app = _app(url)
+    with app.app_context():
+        from app.core.events import get_bus
+        from app.core.worker import drain
+
+        subscriber = get_bus().durable_subscriber("member_counters")
+        calls = {"n": 0}
+        for event_type, handler in list(subscriber.handlers.items()):
+
+            def dying(evt, _handler=handler):  # type: ignore[no-untyped-def]
+                _handler(evt)  # its UPDATE is sent, its batch not yet committed
+                calls["n"] += 1
+                if calls["n"] == handled_before_dying:
+                    os._exit(9)
+
+            subscriber.handlers[event_type] = dying
+        drain(names=["member_counters"], batch_size=40, time_budget=120)
+
+
+def _drain_and_recount(url: str, results) -> None:  # type: ignore[no-untyped-def]
+    app = _app(url)
+    with app.app_context():
+        from app.core.worker import drain
+        from app.extensions import db
+        from app.members.recount import recount_member_counters
+
+        position = db.session.scalar(
+            select(SubscriberPosition.position).where(SubscriberPosition.name == "member_counters")
+        )
+        head = db.session.scalar(select(func.max(DomainEventRecord.id)))
+        db.session.rollback()
+        drain(names=["member_counters"], time_budget=120)
+        results.put((position, head, recount_member_counters()))
+
+
+def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_nothing(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    url = scratch_database(tmp_path, "killed")
+    assert _spawn(_forum_activity, url) == 0
+    assert _spawn(_drain_then_die, url, 100) == 9  # killed after 100 handled events
+
+    ctx = multiprocessing.get_context("spawn")
+    results = ctx.Queue()
+    assert _spawn(_drain_and_recount, url, results) == 0
+    position, head, repairs = results.get(timeout=10)
+    assert 0 < position < head  # some batches had committed, the killed one had not
+    assert repairs == []  # after the next worker: every counter equals a recount
