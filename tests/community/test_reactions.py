@@ -101,11 +101,13 @@ def test_cannot_like_a_post_of_a_category_one_cannot_read(other, gold_category):
     assert _likes() == 0
 
 
-def test_a_failed_like_emits_nothing(member, first, received):
+def test_a_failed_like_emits_nothing(member, other, first, received):
     received.clear()
     with pytest.raises(Invalid):
         services.set_like(member, first.id, True)
     assert received == []
+    services.set_like(other, first.id, True)  # a real change, to prove we listen
+    assert [type(e) for e in received] == [PostLiked]
 
 
 # --- follows ----------------------------------------------------------------------------
@@ -136,7 +138,8 @@ def test_the_author_already_follows_and_following_again_changes_nothing(member, 
     received.clear()
     assert services.set_follow(member, topic.id, True) is True
     assert _follows(member.id, topic.id) == 1
-    assert received == []
+    services.set_follow(member, topic.id, False)  # a real change, to prove we listen
+    assert [e.following for e in received] == [False]
 
 
 def test_follow_events_only_for_real_changes(other, topic, received):

@@ -51,7 +51,8 @@ def test_pinning_emits_topic_pinned_once(moderator, topic, category, staff_event
 
 def test_unpinning_a_topic_never_pinned_emits_nothing(moderator, topic, staff_events):
     assert services.set_pinned(moderator, topic.id, False).pinned is False
-    assert staff_events == []
+    services.set_pinned(moderator, topic.id, True)  # a real change, to prove we listen
+    assert [e.pinned for e in staff_events] == [True]
 
 
 def test_locking_emits_topic_locked_with_the_reason(moderator, topic, category, staff_events):
@@ -79,13 +80,15 @@ def test_locking_emits_topic_locked_with_the_reason(moderator, topic, category, 
 def test_unlocking_an_open_topic_emits_nothing(moderator, topic, staff_events):
     topic = services.set_locked(moderator, topic.id, False)
     assert (topic.locked, topic.lock_reason) == (False, "")
-    assert staff_events == []
+    services.set_locked(moderator, topic.id, True)  # a real change, to prove we listen
+    assert [e.locked for e in staff_events] == [True]
 
 
 def test_a_refused_lock_emits_nothing(moderator, topic, staff_events):
     with pytest.raises(Invalid):
         services.set_locked(moderator, topic.id, True, "x" * 281)
-    assert staff_events == []
+    services.set_locked(moderator, topic.id, True, "x" * 280)  # a real change, to prove we listen
+    assert [e.reason for e in staff_events] == ["x" * 280]
 
 
 # --- row locks --------------------------------------------------------------------------

@@ -41,6 +41,7 @@ def may_edit(actor: Any, post: Post) -> bool:
 
 
 def may_delete(actor: Any, post: Post) -> bool:
+    """Whoever may edit a post may delete it: its author, or staff."""
     return may_edit(actor, post)
 
 

@@ -114,6 +114,7 @@ def create_topic(actor: Member, category_id: int, title: str, body: str) -> Topi
 
 
 def lock_message(topic: Topic) -> str:
+    """What a member is told when a locked topic refuses their reply."""
     if topic.lock_reason:
         return _("This topic is locked: %(reason)s", reason=topic.lock_reason)
     return _("This topic is locked: it takes no new replies.")
