@@ -28,6 +28,7 @@ FOUNDATION_MODULES = {
     "app.members.routes",
     "app.admin.routes",
     "app.admin.events",
+    "app.members.language",
 }
 ROLES = ["anonymous", "member", "other_member", "moderator", "product", "admin"]
 LANGUAGES = ["en", "fr"]
@@ -74,7 +75,7 @@ PAGES = {
 }
 # POST-only foundation routes: exercised by the form, CSRF and throttling tests.
 POST_ONLY = {
-    "core.set_language",
+    "members.set_language",
     "auth.logout",
     "auth.resend_verification",
     "admin.change_role",

@@ -355,10 +355,25 @@ def _drain_job() -> int:
     return drain(time_budget=float(current_app.config.get("EVENT_DRAIN_BUDGET_SECONDS", 5.0)))
 
 
+def lag_report() -> dict:
+    """The /healthz section: what a monitor alerts on."""
+    lag = event_lag()
+    return {
+        "oldest_unhandled_at": lag.oldest_unhandled_at.isoformat()
+        if lag.oldest_unhandled_at
+        else None,
+        "lag_seconds": round(lag.lag_seconds, 1),
+        "parked": lag.parked,
+        "retrying": lag.retrying,
+    }
+
+
 def register_jobs(app: Any) -> None:
     """Core's worker job: feed the durable subscribers every second (and on commit)."""
     from app.core.jobs import add_job
+    from app.core.routes import add_health_check
 
+    add_health_check(app, "events", lag_report)
     add_job(
         app,
         "drain_events",

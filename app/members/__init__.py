@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("members", __name__)
 
-from app.members import routes  # noqa: E402,F401
+from app.members import language, routes  # noqa: E402,F401

@@ -1,10 +1,11 @@
-"""The notifications' worker job: send the outbox."""
+"""The notifications' worker job (send the outbox) and their /healthz section."""
 
 from __future__ import annotations
 
 from flask import Flask
 
 from app.core.jobs import add_job
+from app.core.routes import add_health_check
 
 MAIL_POLL_SECONDS = 2.0
 
@@ -15,5 +16,12 @@ def _deliver_mail() -> int:
     return deliver_pending()
 
 
+def _mail_report() -> dict:
+    from app.notifications.mail import outbox_stats
+
+    return outbox_stats()
+
+
 def register(app: Flask) -> None:
     add_job(app, "deliver_mail", _deliver_mail, MAIL_POLL_SECONDS, wake_on_events=True)
+    add_health_check(app, "mail", _mail_report)
