@@ -29,12 +29,14 @@ run: install translations
 	$(FLASK) seed demo --if-empty
 	SCHEDULER_ENABLED=1 PORT=$(PORT) $(BIN)/python wsgi.py
 
-# The whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.
+# The whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set; in
+# TEST_WORKERS processes (pytest-xdist; on PostgreSQL each gets a database of its own).
+TEST_WORKERS ?= 2
 test: install translations
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== again on PostgreSQL ($$(echo $$TEST_DATABASE_URL | sed 's#//[^@]*@#//***@#'))"; \
-	  CERCLE_TEST_BACKEND=postgres $(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser"; \
+	  CERCLE_TEST_BACKEND=postgres $(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) -m "not browser"; \
 	fi
 
 bench: install translations

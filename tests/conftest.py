@@ -30,8 +30,23 @@ def _test_database_url(tmp_dir: str) -> str:
         url = os.environ.get("TEST_DATABASE_URL")
         if not url:
             pytest.exit("CERCLE_TEST_BACKEND=postgres needs TEST_DATABASE_URL", returncode=2)
-        return url.replace("postgresql://", "postgresql+psycopg://", 1)
+        url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        if worker:  # parallel runs (pytest -n): one database per worker, beside the given one
+            url = _ensure_postgres_database(url, f"{make_url(url).database}_{worker}")
+        return url
     return f"sqlite:///{tmp_dir}/test.db"
+
+
+def _ensure_postgres_database(url: str, name: str) -> str:
+    base = make_url(url)
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+        if exists.first() is None:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def reset_postgres(url: str) -> None:

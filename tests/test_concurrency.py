@@ -18,15 +18,13 @@ from __future__ import annotations
 import multiprocessing
 import os
 import traceback
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, delete, func, insert, select
+from sqlalchemy import create_engine, func, insert, select
 
-from app.extensions import db
 from app.members.models import Interest, Member
-from tests.conftest import make_test_app, upgrade_schema
+from tests.conftest import make_test_app, scratch_database, upgrade_schema
 
 WORKERS = 4
 WRITES = 25
@@ -216,26 +214,10 @@ def _race(url: str, kind: str, same_member: bool) -> tuple[dict, list[str]]:
 
 
 @pytest.fixture
-def shared_database(tmp_path: Path) -> Iterator[str]:
-    """A database the workers share: a fresh SQLite file, or the PostgreSQL test database
-    (whose rows added by the test are deleted afterwards, newest tables first)."""
-    if not ON_POSTGRES:
-        url = f"sqlite:///{tmp_path / 'shared.db'}"
-        upgrade_schema(make_test_app(url))
-        yield url
-        return
-    url = os.environ["TEST_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1)
-    engine = create_engine(url)
-    tables = [t for t in reversed(db.metadata.sorted_tables) if "id" in t.c]
-    with engine.connect() as conn:
-        before = {t.name: conn.execute(select(func.max(t.c.id))).scalar() or 0 for t in tables}
-    try:
-        yield url
-    finally:
-        with engine.begin() as conn:
-            for table in tables:
-                conn.execute(delete(table).where(table.c.id > before[table.name]))
-        engine.dispose()
+def shared_database(tmp_path: Path) -> str:
+    """A database the workers share, of its own: a fresh SQLite file, or a fresh PostgreSQL
+    database beside the test one (so the rows they commit never reach other tests)."""
+    return scratch_database(tmp_path, "shared")
 
 
 def _counts(url: str, ids: dict) -> dict[str, int]:
