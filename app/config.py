@@ -152,6 +152,11 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         # The web process's scheduler thread (app/core/jobs.py): its own jobs (buffered
         # views) and, with EMBEDDED_WORKER, the worker's (events, mail). `make run` sets it.
         "SCHEDULER_ENABLED": env.get("SCHEDULER_ENABLED", "").lower() in {"1", "true"},
+        # One request at a time per process on SQLite (app/core/db.py). Unset: on with
+        # CPython < 3.12, where a threaded server crashes (docs/performance.md); 1/0 force it.
+        "SQLITE_SERIALIZE_REQUESTS": {"1": True, "true": True, "0": False, "false": False}.get(
+            env.get("SQLITE_SERIALIZE_REQUESTS", "").strip().lower()
+        ),
         "EMBEDDED_WORKER": env.get("EMBEDDED_WORKER", "1").lower() in {"1", "true"},
         # Durable events (app/core/worker.py): poll interval, retries before parking.
         "EVENT_POLL_SECONDS": float(env.get("EVENT_POLL_SECONDS", "1")),

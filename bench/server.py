@@ -1,6 +1,7 @@
 """The benchmark's server: the Cercle app plus two bare pages, behind waitress.
 
-Run by `python -m bench` as `python -m bench.server PORT` with DATABASE_URL set. The bare
+Run by `python -m bench` as `python -m bench.server PORT` with DATABASE_URL set (and
+BENCH_THREADS, the waitress threads: 1 unless `--threads` says otherwise). The bare
 pages exist only here. Both read the first 20 posts of a topic in one SELECT and render
 them with a tiny Jinja template, in the same process, on the same database:
 
@@ -20,7 +21,10 @@ from flask import Flask, render_template_string
 from sqlalchemy import create_engine, select
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
-THREADS = int(os.environ.get("BENCH_THREADS", "4"))
+# One by default, as `python -m bench --threads`: on SQLite with CPython < 3.12 a threaded
+# process crashes (docs/performance.md). The Cercle app serialises its own requests there,
+# but the plain yardstick below is not behind that gate.
+THREADS = int(os.environ.get("BENCH_THREADS", "1"))
 
 BARE_TEMPLATE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Bare</title></head><body><main>

@@ -9,6 +9,7 @@ readers never wait for writers (WAL mode).
 from __future__ import annotations
 
 import contextvars
+import logging
 import sys
 import threading
 from collections.abc import Iterator
@@ -20,6 +21,8 @@ from sqlalchemy.engine import Engine
 
 from app.core import events
 from app.extensions import db
+
+log = logging.getLogger(__name__)
 
 _begin_immediate: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "cercle_begin_immediate", default=False
@@ -53,10 +56,11 @@ def configure_engine(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if _begin_immediate.get() else "BEGIN")
 
 
-# One request (or job) at a time per process on SQLite with CPython < 3.12, whose sqlite3
-# module can crash when the garbage collector runs in one thread while another thread is
-# inside SQLite (docs/performance.md). SQLite has a single writer anyway; processes still
-# run in parallel.
+# One request (or job) at a time per process on SQLite with CPython < 3.12: a threaded
+# server there dies of a segmentation fault (heap corruption met in the sqlite3 module's
+# fetch; it needs the cyclic garbage collector and is not seen on CPython 3.12.1), see
+# docs/performance.md for the reproduction. SQLite has a single writer anyway; processes
+# still run in parallel. SQLITE_SERIALIZE_REQUESTS (app/config.py) overrides the default.
 _sqlite_gate = threading.RLock()
 _GATE_KEY = "cercle.sqlite_gate"
 
@@ -79,9 +83,16 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         configure_engine(db.engine)
         is_sqlite = db.engine.dialect.name == "sqlite"
+    crash_prone = is_sqlite and sys.version_info < (3, 12)
     serialize = app.config.get("SQLITE_SERIALIZE_REQUESTS")
     if serialize is None:
-        serialize = is_sqlite and sys.version_info < (3, 12)
+        serialize = crash_prone
+    elif not serialize and crash_prone:
+        log.warning(
+            "SQLITE_SERIALIZE_REQUESTS is off on SQLite with Python %d.%d: a threaded server "
+            "can crash (docs/performance.md); serve with one thread per process",
+            *sys.version_info[:2],
+        )
     app.extensions[_GATE_KEY] = bool(serialize and is_sqlite)
     if not app.extensions[_GATE_KEY]:
         return
