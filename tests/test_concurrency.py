@@ -25,6 +25,7 @@ from sqlalchemy import create_engine, func, insert, select
 
 from app.members.models import Interest, Member
 from tests.conftest import make_test_app, scratch_database, upgrade_schema
+from tests.processes import run_together
 
 WORKERS = 4
 WRITES = 25
@@ -70,26 +71,7 @@ def _increment_worker(url: str, worker: int, barrier, errors) -> None:  # type: 
 
 
 def _run(target, url: str, *extra) -> list[str]:  # type: ignore[no-untyped-def]
-    ctx = multiprocessing.get_context("spawn")
-    barrier = ctx.Barrier(WORKERS)
-    errors = ctx.Queue()
-    workers = [
-        ctx.Process(target=target, args=(url, i, barrier, errors, *extra)) for i in range(WORKERS)
-    ]
-    for process in workers:
-        process.start()
-    for process in workers:
-        process.join(timeout=120)
-    found = []
-    while not errors.empty():
-        found.append(errors.get())
-    for process in workers:
-        if process.is_alive():
-            process.kill()
-            found.append(f"{process.name} did not finish")
-        elif process.exitcode != 0:
-            found.append(f"{process.name} exited with {process.exitcode}")
-    return found
+    return run_together([(target, (url, *extra))] * WORKERS, timeout=120)
 
 
 @pytest.fixture

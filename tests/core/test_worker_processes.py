@@ -19,6 +19,7 @@ from app.core.event_store import DomainEventRecord, SubscriberPosition
 from app.core.events import DomainEvent
 from app.notifications.models import OutboxMessage
 from tests.conftest import make_test_app, scratch_database
+from tests.processes import run_together
 
 pytestmark = pytest.mark.slow
 
@@ -100,30 +101,6 @@ def _deliver(url: str, worker: int, barrier, errors, log_path: str) -> None:  # 
         errors.put(f"worker {worker}: {traceback.format_exc()}")
 
 
-def _run(targets: list[tuple]) -> list[str]:  # type: ignore[type-arg]
-    ctx = multiprocessing.get_context("spawn")
-    barrier = ctx.Barrier(len(targets))
-    errors = ctx.Queue()
-    processes = [
-        ctx.Process(target=target, args=(args[0], i, barrier, errors, *args[1:]))
-        for i, (target, args) in enumerate(targets)
-    ]
-    for process in processes:
-        process.start()
-    for process in processes:
-        process.join(timeout=180)
-    found = []
-    while not errors.empty():
-        found.append(errors.get())
-    for process in processes:
-        if process.is_alive():
-            process.kill()
-            found.append(f"{process.name} did not finish")
-        elif process.exitcode != 0:
-            found.append(f"{process.name} exited with {process.exitcode}")
-    return found
-
-
 def _spawn(target, *args) -> int:  # type: ignore[no-untyped-def]
     ctx = multiprocessing.get_context("spawn")
     process = ctx.Process(target=target, args=args)
@@ -142,7 +119,7 @@ def test_two_workers_handle_each_event_once(tmp_path) -> None:  # type: ignore[n
         conn.execute(text("CREATE TABLE probe_handled (event_id BIGINT NOT NULL, worker INT)"))
     assert _spawn(_emit_many, url, EVENTS) == 0
 
-    assert _run([(_drain_probe, (url,)), (_drain_probe, (url,))]) == []
+    assert run_together([(_drain_probe, (url,)), (_drain_probe, (url,))]) == []
 
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT event_id, worker FROM probe_handled")).all()
@@ -184,7 +161,7 @@ def test_two_workers_never_send_one_mail_twice(tmp_path) -> None:  # type: ignor
         )
     log_path = str(tmp_path / "sent.log")
 
-    assert _run([(_deliver, (url, log_path)), (_deliver, (url, log_path))]) == []
+    assert run_together([(_deliver, (url, log_path)), (_deliver, (url, log_path))]) == []
 
     with open(log_path) as fh:
         lines = [line.split() for line in fh.read().splitlines()]
