@@ -14,7 +14,7 @@ _LAST_FLUSH = "cercle_views_last_flush"
 
 def _flush_views_when_due() -> int:
     """Every VIEW_FLUSH_SECONDS, or at the next tick once VIEW_FLUSH_SIZE views wait."""
-    from app.community.forums.views import flush_views, view_buffer
+    from app.community.forums.views import view_buffer
 
     app = current_app
     now = time.monotonic()
@@ -23,13 +23,15 @@ def _flush_views_when_due() -> int:
     if not due and not view_buffer(app._get_current_object()).full.is_set():  # type: ignore[attr-defined]
         return 0
     app.extensions[_LAST_FLUSH] = now
-    return flush_views()
+    return _flush_views()
 
 
 def _flush_views() -> int:
     from app.community.forums.views import flush_views
+    from app.core.db import gate
 
-    return flush_views()
+    with gate(current_app._get_current_object()):  # type: ignore[attr-defined]
+        return flush_views()
 
 
 def register(app: Flask) -> None:

@@ -27,7 +27,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from app.core.db import unit_of_work
+from app.core.db import gate, unit_of_work
 from app.core.errors import NotFound, PermissionDenied
 from app.core.event_store import DomainEventRecord, ParkedEvent, SubscriberPosition
 from app.core.events import EVENT_TYPES, DomainEvent, DurableSubscriber, get_bus
@@ -207,15 +207,22 @@ def drain(
     several processes at once.
     """
     bus = get_bus()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     subscribers = {s.name: s for s in bus.durable_subscribers() if names is None or s.name in names}
-    ensure_positions(list(subscribers))
+    # Each step holds the SQLite gate (app/core/db.py) for one short transaction only, so
+    # the requests of this process wait for one batch at the most.
+    with gate(app):
+        ensure_positions(list(subscribers))
     deadline = time.monotonic() + time_budget
     total = 0
     while time.monotonic() < deadline:
         progress = 0
-        for name in _behind():
+        with gate(app):
+            behind = _behind()
+        for name in behind:
             if name in subscribers:
-                progress += _drain_batch(subscribers[name], batch_size)
+                with gate(app):
+                    progress += _drain_batch(subscribers[name], batch_size)
         total += progress
         if not progress:
             break

@@ -38,7 +38,7 @@ from flask_babel import gettext as _
 from markupsafe import escape
 from sqlalchemy import or_, select, update
 
-from app.core.db import unit_of_work
+from app.core.db import gate, unit_of_work
 from app.core.errors import PermissionDenied
 from app.core.templating import fresh_caches
 from app.core.time import aware, utcnow
@@ -148,12 +148,18 @@ def claim(limit: int = 50) -> list[tuple[int, str]]:
 def deliver_pending(limit: int = 50) -> int:
     """Claim, send and settle due messages; returns how many were handled. Idempotent."""
     handled = 0
-    for message_id, token in claim(limit):
-        message = db.session.get(OutboxMessage, message_id, populate_existing=True)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    # The SQLite gate (app/core/db.py) is held for each database step, never during SMTP.
+    with gate(app):
+        claimed = claim(limit)
+    for message_id, token in claimed:
+        with gate(app):
+            message = db.session.get(OutboxMessage, message_id, populate_existing=True)
+            if message is not None:
+                db.session.expunge(message)  # keep what was read...
+            db.session.rollback()  # ...and end the read: no transaction open during SMTP
         if message is None:
             continue
-        db.session.expunge(message)  # keep what was read...
-        db.session.rollback()  # ...and end the read: no transaction stays open during SMTP
         try:
             email = _compose(message)
             outcome = _send(message, email)
@@ -169,7 +175,8 @@ def deliver_pending(limit: int = 50) -> int:
                 message.attempts,
                 error,
             )
-        _settle(message_id, token, outcome, error)
+        with gate(app):
+            _settle(message_id, token, outcome, error)
         handled += 1
     return handled
 
