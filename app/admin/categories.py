@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.admin import bp
+from app.admin.labels import role_labels
 from app.community.forums import access, services
 from app.community.forums.forms import CategoryForm
 from app.community.forums.models import Category
@@ -27,8 +28,6 @@ TIER_CHOICES = [
 
 
 def _form(obj: Category | None = None) -> CategoryForm:
-    from app.admin.routes import role_labels
-
     form = CategoryForm(obj=obj)
     if obj is not None and request.method == "GET":
         form.allowed_roles.data = [r for r in (obj.allowed_roles or "").split(",") if r]
@@ -49,8 +48,6 @@ def _save(form: CategoryForm, category_id: int | None = None):  # type: ignore[n
 
 @bp.get("/categories")
 def categories_index():  # type: ignore[no-untyped-def]
-    from app.admin.routes import role_labels
-
     return render_template(
         "admin/categories.html",
         categories=access.all_categories(),

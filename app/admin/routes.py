@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from app.admin import bp
+from app.admin.labels import role_labels
 from app.core.errors import Invalid, NotFound, PermissionDenied
 from app.core.forms import apply_errors, choices
 from app.core.pagination import Page, page_arg
@@ -35,15 +36,6 @@ def _require_admin():  # type: ignore[no-untyped-def]
     if not current_user.is_admin:
         abort(403)
     return None
-
-
-def role_labels() -> dict[str, str]:
-    return {
-        "member": _("Member"),
-        "moderator": _("Community manager"),
-        "product": _("Product team"),
-        "admin": _("Administrator"),
-    }
 
 
 @bp.get("/")
@@ -225,6 +217,3 @@ def outbox_message_html(message_id: int):  # type: ignore[no-untyped-def]
         "style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
     )
     return response
-
-
-from app.admin import categories, events  # noqa: E402,F401
