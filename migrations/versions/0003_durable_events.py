@@ -1,5 +1,7 @@
-"""durable events: the events table, subscriber positions, parked events; mail claims and
-security links minted at send time
+"""durable events, worker mail claims, security links minted at send time
+
+The events table, the durable subscribers' positions and parked events; outbox columns
+for claims, retries and security links (stored messages' links are withheld).
 
 Revision ID: 0003_durable_events
 Revises: 0002_forums
