@@ -1,8 +1,11 @@
-"""The forums' parts of `flask seed` and `flask counters recount`."""
+"""The forums' commands (`flask posts render`) and their parts of `flask seed` and
+`flask counters recount`."""
 
 from __future__ import annotations
 
+import click
 from flask import Flask
+from flask.cli import AppGroup
 
 from app.core.cli import Seeder, add_recounter, add_seeder
 
@@ -25,6 +28,19 @@ def _recount() -> list[str]:
     return recount_forum_counters()
 
 
+posts = AppGroup("posts", help="Forum posts.")
+
+
+@posts.command("render")
+def render_posts() -> None:
+    """Render every post's stored HTML again (after changing POST_IMAGE_HOSTS, say)."""
+    from app.community.forums.rendering import render_all_posts
+
+    read, changed = render_all_posts()
+    click.echo(f"{read} post(s) read, {changed} rendered differently and updated.")
+
+
 def register(app: Flask) -> None:
+    app.cli.add_command(posts)
     add_seeder(app, Seeder("forums", 20, demo=_seed_demo, load=_seed_load))
     add_recounter(app, "forums", _recount)
