@@ -44,3 +44,13 @@ class RoleChanged(DomainEvent):
     actor_id: int
     old_role: str
     new_role: str
+
+
+@dataclass(frozen=True)
+class TierChanged(DomainEvent):
+    """A member's loyalty tier changed (up or down), from their rolling 12-month points."""
+
+    member_id: int
+    old_tier: str
+    new_tier: str
+    points: int
