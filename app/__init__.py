@@ -76,6 +76,7 @@ def configure_extensions(app: Flask) -> None:
 def configure_plumbing(app: Flask) -> None:
     from app.core import converters, events, security, templating
     from app.members import badges, tokens
+    from app.members.engagement import identity
 
     converters.init_app(app)
     events.init_app(app)
@@ -83,14 +84,17 @@ def configure_plumbing(app: Flask) -> None:
     templating.init_app(app)
     badges.init_app(app)
     tokens.init_app(app)
+    identity.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
+    from app.api import bp as api_bp
     from app.community import bp as community_bp
     from app.core.routes import bp as core_bp
     from app.members import bp as members_bp
     from app.members.auth import bp as auth_bp
+    from app.members.customers import bp as customers_bp
     from app.personalisation import bp as personalisation_bp
 
     app.register_blueprint(core_bp)
@@ -99,6 +103,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(members_bp)
     app.register_blueprint(community_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(customers_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
 
 
 def register_subscribers(app: Flask) -> None:
@@ -121,11 +127,13 @@ def register_jobs(app: Flask) -> None:
     """Every periodic job, visible in one place (run by the worker or each web process)."""
     from app.community import jobs as community_jobs
     from app.core import worker
+    from app.members import customer_jobs
     from app.notifications import jobs as notification_jobs
 
     worker.register_jobs(app)
     notification_jobs.register(app)
     community_jobs.register(app)
+    customer_jobs.register(app)
 
 
 def start_scheduler(app: Flask) -> None:
@@ -138,10 +146,12 @@ def register_cli(app: Flask) -> None:
     from app.community.cli import register as register_community_cli
     from app.core.cli import register as register_core_cli
     from app.members.cli import register as register_members_cli
+    from app.members.customer_cli import register as register_customer_cli
 
     register_core_cli(app)
     register_members_cli(app)
     register_community_cli(app)
+    register_customer_cli(app)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -167,6 +167,38 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         "MAIL_TIMEOUT": float(env.get("MAIL_TIMEOUT", "10")),
         "MAIL_MAX_ATTEMPTS": int(env.get("MAIL_MAX_ATTEMPTS", "5")),
         "MAIL_RETRY_BASE_SECONDS": float(env.get("MAIL_RETRY_BASE_SECONDS", "60")),
+        # Single customer view (docs/decisions.md "Single customer view"): the engagement
+        # score is Σ weight × 0.5^(age / half-life); weights per engagement type.
+        "ENGAGEMENT_WEIGHTS": {
+            "registered": 1.0, "logged_in": 0.5, "topic_viewed": 0.5, "searched": 0.5,
+            "posted": 5.0, "replied": 3.0, "liked": 1.0, "like_received": 2.0,
+            "followed": 1.0, "purchase": 8.0, "store_visit": 3.0, "support_ticket": 1.0,
+            "newsletter_click": 1.0,
+        },  # fmt: skip
+        "ENGAGEMENT_HALF_LIFE_DAYS": float(env.get("ENGAGEMENT_HALF_LIFE_DAYS", "30")),
+        # Inferred interests: weight of reading, liking and writing in a category's interest.
+        "AFFINITY_WEIGHTS": {"topic_viewed": 1.0, "liked": 2.0, "posted": 3.0, "replied": 3.0},
+        "LIFECYCLE_NEW_DAYS": int(env.get("LIFECYCLE_NEW_DAYS", "30")),
+        "LIFECYCLE_ACTIVE_DAYS": int(env.get("LIFECYCLE_ACTIVE_DAYS", "30")),
+        "LIFECYCLE_LAPSED_DAYS": int(env.get("LIFECYCLE_LAPSED_DAYS", "90")),
+        "ADVOCATE_SCORE": float(env.get("ADVOCATE_SCORE", "40")),
+        # Purchases are valued in BASE_CURRENCY; other currencies at these fixed rates.
+        "BASE_CURRENCY": env.get("BASE_CURRENCY", "EUR"),
+        "CURRENCY_RATES": {"EUR": 1.0, "USD": 0.92, "GBP": 1.17, "CHF": 1.05},
+        # RFM: a purchase recency (days), a frequency and a value (base units) per score 5..2.
+        "RFM_RECENCY_DAYS": (30, 90, 180, 365),
+        "RFM_FREQUENCY": (12, 6, 3, 2),
+        "RFM_MONETARY": (2000, 800, 300, 100),
+        # Tiers on rolling 12-month points (admins change them in /admin/loyalty/tiers).
+        "TIER_THRESHOLDS": {"bronze": 0, "silver": 500, "gold": 2000, "platinum": 5000},
+        "LOYALTY_WINDOW_DAYS": int(env.get("LOYALTY_WINDOW_DAYS", "365")),
+        # Events API (app/api): per key; batches of at most API_MAX_BATCH events.
+        "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "600 per minute"),
+        "API_MAX_BATCH": int(env.get("API_MAX_BATCH", "1000")),
+        # Webhooks (tier_changed, lifecycle_changed): signed, retried with backoff.
+        "WEBHOOK_TIMEOUT": float(env.get("WEBHOOK_TIMEOUT", "5")),
+        "WEBHOOK_MAX_ATTEMPTS": int(env.get("WEBHOOK_MAX_ATTEMPTS", "8")),
+        "WEBHOOK_RETRY_BASE_SECONDS": float(env.get("WEBHOOK_RETRY_BASE_SECONDS", "30")),
     }
     config.update(overrides)
     config["POST_IMAGE_HOSTS"] = image_hosts(config["POST_IMAGE_HOSTS"])

@@ -60,6 +60,10 @@ class Member(UserMixin, db.Model):
     topic_count: Mapped[int] = mapped_column(Integer, default=0)
     post_count: Mapped[int] = mapped_column(Integer, default=0)
     likes_received: Mapped[int] = mapped_column(Integer, default=0)
+    # The brand's own customer id (shop, CRM), matched by the events API.
+    external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Set when the member erased their account: the row stays (posts, ledger) as a pseudonym.
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     interests: Mapped[list[Interest]] = relationship(
         secondary="member_interests", order_by="Interest.position", lazy="select"
