@@ -197,6 +197,11 @@ def _inside(marker: SessionTransaction | None, savepoint: SessionTransaction) ->
     return False
 
 
+def record_lock(session: Session) -> None:
+    """PostgreSQL: hold, until commit, the lock that orders event ids by commit."""
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _RECORD_LOCK_KEY})
+
+
 def record_pending(session: Session) -> int:
     """Write the session's pending events to the events table (before commit)."""
     pending = session.info.pop(_PENDING, None)
@@ -204,8 +209,11 @@ def record_pending(session: Session) -> int:
         return 0
     from app.core.event_store import DomainEventRecord
 
+    # Row changes first: waiting for row locks while holding the recording lock would
+    # make every other event-recording commit wait too.
+    session.flush()
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _RECORD_LOCK_KEY})
+        record_lock(session)
     rows = [
         {
             "type": evt.name,

@@ -73,6 +73,7 @@ def registered_jobs(app: Flask) -> list[JobSpec]:
 
 def run_job(app: Flask, spec: JobSpec, func: Callable[[], object] | None = None) -> object:
     """Run one job in a fresh app context; a failure is logged and never escapes."""
+    from app.core.db import gate
     from app.extensions import db
 
     try:
@@ -80,7 +81,8 @@ def run_job(app: Flask, spec: JobSpec, func: Callable[[], object] | None = None)
             try:
                 return (func or spec.func)()
             finally:
-                db.session.remove()
+                with gate(app):
+                    db.session.remove()
     except Exception:
         log.exception("job %s failed", spec.name)
         return None
@@ -112,9 +114,11 @@ def _schedule(app: Flask, scheduler: BaseScheduler, specs: list[JobSpec]) -> Non
 
 
 def _quiet_apscheduler() -> None:
-    # "Running job ..." every second would drown the server's own log.
-    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler.scheduler").setLevel(logging.WARNING)
+    # "Running job ..." every second, and "skipped: maximum number of running instances"
+    # each time a commit wakes a job that is already running, would drown the server's
+    # own log; a failing job is logged by run_job itself.
+    logging.getLogger("apscheduler.executors").setLevel(logging.ERROR)
+    logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
 
 
 def _waker(scheduler: BaseScheduler, specs: list[JobSpec]) -> Callable[[], None]:
@@ -137,7 +141,7 @@ def start_embedded(app: Flask) -> BackgroundScheduler | None:
     Started when SCHEDULER_ENABLED (make run, and every web process in production) and
     never in tests. With EMBEDDED_WORKER off, the worker jobs are left to `flask worker`.
     """
-    if not app.config.get("SCHEDULER_ENABLED") or app.testing:
+    if not app.config.get("SCHEDULER_ENABLED") or app.testing or _in_cli_command():
         return None
     specs = [s for s in registered_jobs(app) if s.per_process or app.config.get("EMBEDDED_WORKER")]
     _quiet_apscheduler()
@@ -153,16 +157,27 @@ def start_embedded(app: Flask) -> BackgroundScheduler | None:
         get_bus().on_recorded = _waker(scheduler, specs)
 
     def _at_exit() -> None:
-        # The views still buffered (and any per-process state) are written before exit.
-        scheduler.shutdown(wait=True)
+        # The views still buffered (and any per-process state) are written first: a job
+        # still running (a mail batch against a slow server) must not delay them past a
+        # supervisor's stop timeout.
         for spec in specs:
             if spec.on_exit is not None:
                 run_job(app, spec, spec.on_exit)
+        scheduler.shutdown(wait=False)
 
     atexit.register(_at_exit)
     install_exit_handlers()
     log.info("scheduler started: %s", ", ".join(s.name for s in specs))
     return scheduler
+
+
+def _in_cli_command() -> bool:
+    """True while a `flask ...` command other than `flask run` builds the app: a migration,
+    a seed or `flask worker` must not start the web process's scheduler thread."""
+    import click
+
+    ctx = click.get_current_context(silent=True)
+    return ctx is not None and ctx.info_name != "run"
 
 
 def install_exit_handlers() -> None:
@@ -184,6 +199,9 @@ def _exit_on_signal(signum: int, _frame: Any) -> None:
 
 def run_worker(app: Flask) -> None:
     """`flask worker`: run the worker jobs until SIGTERM or Ctrl+C."""
+    embedded = app.extensions.pop(_SCHEDULER_KEY, None)
+    if embedded is not None:  # never both in one process: the jobs would run twice
+        embedded.shutdown(wait=False)
     specs = [s for s in registered_jobs(app) if not s.per_process]
     _quiet_apscheduler()
     scheduler = BlockingScheduler(

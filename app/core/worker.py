@@ -127,6 +127,9 @@ def _drain_batch(subscriber: DurableSubscriber, limit: int, careful: bool = Fals
                     if not careful:
                         try:
                             handler(_build(row))
+                            # Its writes fail here, not at commit, where no retry would
+                            # catch them.
+                            db.session.flush()
                         except Exception as exc:
                             raise _Redo from exc
                     else:
@@ -220,13 +223,52 @@ def drain(
         with gate(app):
             behind = _behind()
         for name in behind:
-            if name in subscribers:
+            if name not in subscribers:
+                continue
+            try:
                 with gate(app):
                     progress += _drain_batch(subscribers[name], batch_size)
+            except Exception:  # e.g. the database went away: the others still get their turn
+                log.exception("durable subscriber %s: batch failed", name)
         total += progress
         if not progress:
             break
     return total
+
+
+def hold_at_head(name: str) -> int:
+    """In the caller's writing transaction: move subscriber `name` to the newest event.
+
+    For a recount that rebuilds a projection from the data: the subscriber's row is locked
+    (no worker runs it meanwhile), no event can be recorded until the caller commits (the
+    recording lock on PostgreSQL; SQLite has one writer), and its open parked events are
+    closed — what they would have changed is in the recount. Returns the new position.
+    """
+    ensure_position = _insert(SubscriberPosition).values(
+        name=name, position=0, attempts=0, handled=0, last_error=""
+    )
+    db.session.execute(ensure_position.on_conflict_do_nothing(index_elements=["name"]))
+    if db.session.get_bind().dialect.name == "postgresql":
+        from app.core.events import record_lock
+
+        record_lock(db.session())
+    state = db.session.scalar(
+        select(SubscriberPosition)
+        .where(SubscriberPosition.name == name)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    head = db.session.scalar(select(func.max(DomainEventRecord.id))) or 0
+    state.position = max(state.position, head)
+    state.attempts = 0
+    state.retry_at = None
+    state.last_error = ""
+    db.session.execute(
+        update(ParkedEvent)
+        .where(ParkedEvent.subscriber == name, ParkedEvent.resolved_at.is_(None))
+        .values(resolved_at=utcnow(), error=ParkedEvent.error + "\n(superseded by a recount)")
+    )
+    return state.position
 
 
 # --- parked events ----------------------------------------------------------------------

@@ -13,10 +13,12 @@ from sqlalchemy import select, update
 
 from app.community.forums.queries import AuthorTotals, totals_by_author
 from app.core.db import unit_of_work
+from app.core.worker import hold_at_head
 from app.extensions import db
 from app.members.models import Member
 
 FIELDS = ("topic_count", "post_count", "likes_received")
+COUNTERS_SUBSCRIBER = "member_counters"  # app/members/counters.py
 
 
 def recount_member_counters() -> list[str]:
@@ -26,6 +28,9 @@ def recount_member_counters() -> list[str]:
     """
     report: list[str] = []
     with unit_of_work():
+        # The counters' subscriber moves to the newest event in this transaction: events
+        # already reflected in the rows must not be counted again by the worker after.
+        hold_at_head(COUNTERS_SUBSCRIBER)
         totals = totals_by_author()
         columns = [getattr(Member, f) for f in FIELDS]
         # Every member: one without forum rows must hold zeros.

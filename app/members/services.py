@@ -198,7 +198,12 @@ def _queue_verification(member: Member) -> None:
         "verify_email",
         locale=member.locale,
         kind="verify_email",
-        secure_link=(tokens.VERIFY, member.id, _link_template("auth.verify")),
+        secure_link=(
+            tokens.VERIFY,
+            member.id,
+            _link_template("auth.verify"),
+            tokens.state_digest(member, tokens.VERIFY),
+        ),
         member=member,
     )
     db.session.flush()
@@ -238,7 +243,12 @@ def request_password_reset(email: str) -> None:
             "reset_password",
             locale=member.locale,
             kind="reset_password",
-            secure_link=(tokens.RESET, member.id, _link_template("auth.reset_with_token")),
+            secure_link=(
+                tokens.RESET,
+                member.id,
+                _link_template("auth.reset_with_token"),
+                tokens.state_digest(member, tokens.RESET),
+            ),
             member=member,
         )
         db.session.flush()

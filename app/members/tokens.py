@@ -8,6 +8,7 @@ state changes, so the same token no longer matches: single use without a token t
 from __future__ import annotations
 
 import hashlib
+import hmac
 
 from flask import Flask, current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -57,12 +58,26 @@ def read_token(token: str, purpose: str, load_member) -> Member:  # type: ignore
     return member
 
 
+def state_digest(member: Member, purpose: str) -> str:
+    """A keyed digest of the member's address and the state a token would change, kept with
+    a queued security mail (no secret: it cannot be turned into a token)."""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    state = f"{purpose}|{member.email.lower()}|{_fingerprint(member, purpose)}"
+    return hmac.new(key, state.encode(), hashlib.sha256).hexdigest()[:32]
+
+
 def _minter(purpose: str):  # type: ignore[no-untyped-def]
-    def mint(member_id: int) -> str | None:
+    def mint(member_id: int, to_address: str, state: str) -> str | None:
+        """A token only for the address the mail goes to and the state it was asked for:
+        a mail to a former address, or about a password changed since, gets none."""
         from app.extensions import db
 
         member = db.session.get(Member, member_id)
-        return None if member is None else make_token(member, purpose)
+        if member is None or member.email.lower() != (to_address or "").lower():
+            return None
+        if state != state_digest(member, purpose):
+            return None
+        return make_token(member, purpose)
 
     return mint
 

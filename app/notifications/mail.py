@@ -61,9 +61,12 @@ class Unsendable(Exception):
     """The message can never be sent (its recipient is gone): no retry."""
 
 
-def register_link_minter(app: Flask, purpose: str, mint: Callable[[int], str | None]) -> None:
-    """`mint(subject_id)` makes a fresh token for `purpose` at send time (None: no longer
-    valid, e.g. the member is gone). The members area registers its token kinds."""
+def register_link_minter(
+    app: Flask, purpose: str, mint: Callable[[int, str, str], str | None]
+) -> None:
+    """`mint(subject_id, to_address, state)` makes a fresh token for `purpose` at send time,
+    or None when it must not be sent any more (the member is gone, the address changed,
+    the state the mail was about changed). The members area registers its token kinds."""
     app.extensions.setdefault(_MINTERS, {})[purpose] = mint
 
 
@@ -73,13 +76,14 @@ def queue_mail(
     template: str,
     locale: str | None = None,
     kind: str = "",
-    secure_link: tuple[str, int, str] | None = None,
+    secure_link: tuple[str, int, str, str] | None = None,
     **context,
 ) -> OutboxMessage:
     """Render `templates/mail/<template>.txt|.html` in the recipient's language and queue it.
 
-    `secure_link` = (purpose, subject id, URL with TOKEN_SLOT): the template's `link` is a
-    placeholder, and the worker puts a freshly minted token in the sent copy only.
+    `secure_link` = (purpose, subject id, URL with TOKEN_SLOT, state digest): the template's
+    `link` is a placeholder, and the worker puts a freshly minted token in the sent copy
+    only — if the state digest still matches and the address is still the member's.
     """
     if secure_link is not None:
         context["link"] = SECURE_LINK
@@ -87,7 +91,7 @@ def queue_mail(
         text_body = render_template(f"mail/{template}.txt", **context)
         html_body = render_template(f"mail/{template}.html", **context)
         subject = str(subject)  # a lazy string, translated in the recipient's language
-    purpose, subject_id, link_template = secure_link or ("", None, "")
+    purpose, subject_id, link_template, state = secure_link or ("", None, "", "")
     message = OutboxMessage(
         to_address=to,
         subject=subject,
@@ -97,6 +101,7 @@ def queue_mail(
         secure_purpose=purpose,
         secure_subject_id=subject_id,
         secure_link_template=link_template,
+        secure_state=state,
         next_attempt_at=utcnow(),
     )
     db.session.add(message)
@@ -153,32 +158,57 @@ def deliver_pending(limit: int = 50) -> int:
     with gate(app):
         claimed = claim(limit)
     for message_id, token in claimed:
+        email, outcome, error = None, "", ""
         with gate(app):
-            message = db.session.get(OutboxMessage, message_id, populate_existing=True)
+            message = _renew_claim(message_id, token)
             if message is not None:
-                db.session.expunge(message)  # keep what was read...
-            db.session.rollback()  # ...and end the read: no transaction open during SMTP
+                try:
+                    email = _compose(message)  # mints the security link: reads the member
+                except Unsendable as exc:
+                    outcome, error = "failed", str(exc)
+            db.session.rollback()  # no transaction stays open during SMTP
         if message is None:
-            continue
-        try:
-            email = _compose(message)
-            outcome = _send(message, email)
-            error = ""
-        except Unsendable as exc:
-            outcome, error = "failed", str(exc)
-        except Exception as exc:  # any failure to send: retried with backoff
-            outcome, error = "retry", f"{type(exc).__name__}: {exc}"[:1000]
-            log.warning(
-                "mail %d (%s) not sent, attempt %d: %s",
-                message.id,
-                message.kind or "mail",
-                message.attempts,
-                error,
-            )
+            continue  # the claim ran out and another worker took the message
+        if email is not None:
+            try:
+                outcome = _send(message, email)
+            except Exception as exc:  # any failure to send: retried with backoff
+                outcome, error = "retry", f"{type(exc).__name__}: {exc}"[:1000]
+                log.warning(
+                    "mail %d (%s) not sent, attempt %d: %s",
+                    message.id,
+                    message.kind or "mail",
+                    message.attempts,
+                    error,
+                )
         with gate(app):
             _settle(message_id, token, outcome, error)
         handled += 1
     return handled
+
+
+def _renew_claim(message_id: int, token: str) -> OutboxMessage | None:
+    """Renew this worker's lease on a message just before sending it, or None if the claim
+    is no longer ours (it ran out during a slow batch and another worker took it)."""
+    now = utcnow()
+    with unit_of_work():
+        renewed = db.session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == message_id,
+                OutboxMessage.claim_token == token,
+                OutboxMessage.status == "sending",
+                OutboxMessage.claimed_until > now,
+            )
+            .values(claimed_until=now + timedelta(seconds=LEASE_SECONDS)),
+            execution_options={"synchronize_session": False},
+        ).rowcount
+    if not renewed:
+        return None
+    message = db.session.get(OutboxMessage, message_id, populate_existing=True)
+    if message is not None:
+        db.session.expunge(message)  # keep what was read once the read transaction ends
+    return message
 
 
 def _compose(message: OutboxMessage) -> EmailMessage:
@@ -186,7 +216,11 @@ def _compose(message: OutboxMessage) -> EmailMessage:
     text_body, html_body = message.text_body, message.html_body
     if message.secure_purpose:
         minter = current_app.extensions.get(_MINTERS, {}).get(message.secure_purpose)
-        token = minter(message.secure_subject_id) if minter else None
+        token = (
+            minter(message.secure_subject_id, message.to_address, message.secure_state)
+            if minter
+            else None
+        )
         if token is None:
             raise Unsendable(f"no {message.secure_purpose} token can be made any more")
         link = message.secure_link_template.replace(TOKEN_SLOT, token)
@@ -263,6 +297,10 @@ def retry_failed(actor: object, message_id: int) -> bool:
     with unit_of_work():
         message = db.session.get(OutboxMessage, message_id, with_for_update=True)
         if message is None or message.status != "failed":
+            return False
+        if SECURE_LINK in message.text_body and not message.secure_purpose:
+            # Its link was withheld (stored before links were minted at send time): the
+            # member asks for a new one instead.
             return False
         message.status = "pending"
         message.attempts = 0

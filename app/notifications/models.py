@@ -36,6 +36,9 @@ class OutboxMessage(db.Model):
     secure_purpose: Mapped[str] = mapped_column(String(40), default="")
     secure_subject_id: Mapped[int | None] = mapped_column(Integer)
     secure_link_template: Mapped[str] = mapped_column(String(500), default="")
+    # A keyed digest of what the token is about (address, password or verification state)
+    # when the mail was asked for: if that changed before sending, no token is minted.
+    secure_state: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, index=True
     )

@@ -34,3 +34,29 @@ def test_render_leaves_up_to_date_posts_alone(app, db, member, category) -> None
     assert first.exit_code == 0 and "1 rendered differently" in first.output
     again = app.test_cli_runner().invoke(args=["posts", "render"])
     assert again.exit_code == 0 and "0 rendered differently" in again.output
+
+
+def test_render_never_overwrites_an_edit_made_meanwhile(
+    app, db, member, category, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from app.community.forums import rendering
+
+    services.create_topic(member, category.id, "Edited meanwhile", "The first words.")
+    post = db.session.scalar(select(Post).order_by(Post.id.desc()))
+    db.session.execute(update(Post).where(Post.id == post.id).values(body_html="<p>stale</p>"))
+    real = rendering.render_markdown
+
+    def render_while_edited(text):  # type: ignore[no-untyped-def]
+        db.session.execute(
+            update(Post)
+            .where(Post.id == post.id)
+            .values(body="The moderated words.", body_html="<p>The moderated words.</p>")
+        )
+        return real(text)
+
+    monkeypatch.setattr(rendering, "render_markdown", render_while_edited)
+    rendering.render_all_posts()
+    html = db.session.scalar(
+        select(Post.body_html).where(Post.id == post.id).execution_options(populate_existing=True)
+    )
+    assert html == "<p>The moderated words.</p>"

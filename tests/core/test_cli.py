@@ -69,3 +69,18 @@ def test_core_imports_no_area() -> None:
                 names = [alias.name for alias in node.names]
             offenders += [f"{path.name}: {n}" for n in names if n.startswith(areas)]
     assert offenders == []
+
+
+def test_a_recount_then_the_worker_never_counts_twice(app, db) -> None:  # type: ignore[no-untyped-def]
+    from app.community.forums import services
+    from tests.community.factories import CategoryFactory
+
+    author = MemberFactory()
+    services.create_topic(author, CategoryFactory().id, "Counted once", "Only once, please.")
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["counters", "recount"]).exit_code == 0  # before the worker
+    drain_events()
+    stored = db.session.get(Member, author.id, populate_existing=True)
+    assert (stored.topic_count, stored.post_count) == (1, 1)
+    again = runner.invoke(args=["counters", "recount"])
+    assert "Every counter was right." in again.output

@@ -293,3 +293,27 @@ def test_admin_sees_parked_events_with_their_error_and_replays_them(
 def test_members_cannot_see_the_events_page(client, login_as, db) -> None:  # type: ignore[no-untyped-def]
     login_as("moderator")
     assert client.get("/admin/events").status_code == 403
+
+
+def test_a_write_that_fails_at_flush_is_retried_and_the_others_go_on(
+    db, subscribe, quick_retries
+) -> None:  # type: ignore[no-untyped-def]
+    from app.moderation.models import AuditEntry
+
+    healthy: list[int] = []
+
+    def bad_row(evt: Counted) -> None:
+        # Fails only when flushed (a NOT NULL column left empty), not in the handler.
+        db.session.add(AuditEntry(action=None, target_type="event", target_id=evt.n))
+
+    subscribe("bad_row", bad_row)
+    subscribe("healthy", lambda evt: healthy.append(evt.n))
+    emit_counted(1, 2)
+    drain()
+    assert sorted(set(healthy)) == [1, 2]
+    assert position(db, "bad_row").attempts >= 1
+    for _ in range(3):
+        drain()
+    parked = db.session.scalars(select(ParkedEvent)).all()
+    assert {p.subscriber for p in parked} == {"bad_row"}
+    assert len(parked) == 2  # each failing event parked in turn, none lost

@@ -135,3 +135,50 @@ def test_admins_send_a_failed_message_again(client, login_as, db, smtp, app) -> 
     smtp.fail_with = None
     assert mail.deliver_pending() == 1
     assert message(db).status == "sent"
+
+
+def test_a_verification_mail_to_a_former_address_gets_no_link(db, smtp) -> None:  # type: ignore[no-untyped-def]
+    member = services.register("switcher", "mine@example.com", "a long enough secret")
+    services.change_email(member, "victim@example.com", "a long enough secret")
+    mail.deliver_pending()
+    by_address = {m["To"]: m for m in smtp.sent}
+    assert "mine@example.com" not in by_address  # the old address gets nothing
+    assert (
+        "/auth/verify/"
+        in by_address["victim@example.com"].get_body(preferencelist=("plain",)).get_content()
+    )
+    old = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.to_address == "mine@example.com")
+    )
+    assert old.status == "failed"
+
+
+def test_a_reset_mail_asked_before_a_password_change_gets_no_link(db, smtp) -> None:  # type: ignore[no-untyped-def]
+    from tests.factories import PASSWORD
+
+    member = MemberFactory()
+    services.request_password_reset(member.email)
+    services.change_password(member, PASSWORD, "another long secret 7")
+    mail.deliver_pending()
+    assert smtp.sent == []
+    assert message(db).status == "failed"
+
+
+def test_a_message_whose_lease_ran_out_mid_batch_is_not_sent_twice(db, smtp, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    for n in range(2):
+        services.request_password_reset(MemberFactory(username=f"slow{n}").email)
+    original_send = mail._send
+
+    def slow_send(message, email):  # type: ignore[no-untyped-def]
+        # While the first message is sent, the whole batch's lease runs out and another
+        # worker claims (and will send) the second one.
+        if len(smtp.sent) == 0:
+            db.session.execute(
+                update(OutboxMessage).values(claimed_until=utcnow() - timedelta(seconds=1))
+            )
+            assert len(mail.claim()) == 2
+        return original_send(message, email)
+
+    monkeypatch.setattr(mail, "_send", slow_send)
+    mail.deliver_pending()
+    assert len(smtp.sent) == 1  # the second was not ours any more: left to its new owner

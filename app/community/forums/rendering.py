@@ -35,15 +35,17 @@ def render_all_posts(batch: int = BATCH) -> tuple[int, int]:
         after = rows[-1].id
         read += len(rows)
         updates = [
-            {"b_id": row.id, "b_html": html}
+            {"b_id": row.id, "b_body": row.body, "b_html": html}
             for row in rows
             if (html := render_markdown(row.body)) != row.body_html
         ]
         if updates:
+            table = Post.__table__
             with unit_of_work():
+                # Only where the body is still the one rendered: an edit meanwhile wins.
                 db.session.execute(
-                    update(Post.__table__)
-                    .where(Post.__table__.c.id == bindparam("b_id"))
+                    update(table)
+                    .where(table.c.id == bindparam("b_id"), table.c.body == bindparam("b_body"))
                     .values(body_html=bindparam("b_html")),
                     updates,
                 )
