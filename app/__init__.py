@@ -96,6 +96,8 @@ def register_blueprints(app: Flask) -> None:
     from app.members.auth import bp as auth_bp
     from app.members.customers import bp as customers_bp
     from app.personalisation import bp as personalisation_bp
+    from app.search import bp as search_bp
+    from app.search import sources as search_sources
 
     app.register_blueprint(core_bp)
     app.register_blueprint(personalisation_bp)
@@ -103,6 +105,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(members_bp)
     app.register_blueprint(community_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(search_bp)
+    search_sources.register(app)  # the searchable areas' documents
     app.register_blueprint(customers_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 
@@ -114,6 +118,7 @@ def register_subscribers(app: Flask) -> None:
     from app.members import subscribers as member_subscribers
     from app.moderation import subscribers as moderation_subscribers
     from app.notifications import subscribers as notification_subscribers
+    from app.search import subscribers as search_subscribers
 
     with app.app_context():
         bus = get_bus()
@@ -121,6 +126,7 @@ def register_subscribers(app: Flask) -> None:
         community_subscribers.register(bus)
         moderation_subscribers.register(bus)
         notification_subscribers.register(bus)
+        search_subscribers.register(bus)
 
 
 def register_jobs(app: Flask) -> None:
@@ -129,10 +135,12 @@ def register_jobs(app: Flask) -> None:
     from app.core import worker
     from app.members import customer_jobs
     from app.notifications import jobs as notification_jobs
+    from app.search import jobs as search_jobs
 
     worker.register_jobs(app)
     notification_jobs.register(app)
     community_jobs.register(app)
+    search_jobs.register(app)
     customer_jobs.register(app)
 
 
@@ -146,11 +154,13 @@ def register_cli(app: Flask) -> None:
     from app.community.cli import register as register_community_cli
     from app.core.cli import register as register_core_cli
     from app.members.cli import register as register_members_cli
+    from app.search.cli import register as register_search_cli
     from app.members.customer_cli import register as register_customer_cli
 
     register_core_cli(app)
     register_members_cli(app)
     register_community_cli(app)
+    register_search_cli(app)
     register_customer_cli(app)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -100,6 +101,8 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         or _database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SEARCH_INDEX_DIR": env.get("SEARCH_INDEX_DIR") or str(instance_path / "search-index"),
+        # whoosh (an index on this host's disk) or postgres (shared by every host).
+        "SEARCH_BACKEND": env.get("SEARCH_BACKEND", "whoosh").strip().lower() or "whoosh",
         "REDIS_URL": redis_url,
         "MAIL_SERVER": env.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
@@ -200,7 +203,11 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         "WEBHOOK_MAX_ATTEMPTS": int(env.get("WEBHOOK_MAX_ATTEMPTS", "8")),
         "WEBHOOK_RETRY_BASE_SECONDS": float(env.get("WEBHOOK_RETRY_BASE_SECONDS", "30")),
     }
+    testing_without_index_dir = overrides.get("TESTING") and "SEARCH_INDEX_DIR" not in overrides
     config.update(overrides)
+    if testing_without_index_dir and not env.get("SEARCH_INDEX_DIR"):
+        # Tests that run the worker's jobs never write an index into the repository.
+        config["SEARCH_INDEX_DIR"] = tempfile.mkdtemp(prefix="cercle-search-")
     config["POST_IMAGE_HOSTS"] = image_hosts(config["POST_IMAGE_HOSTS"])
     if config["SECURE_COOKIES"]:
         # Set after the overrides, so one switch covers both cookies whoever sets it.

@@ -1,0 +1,50 @@
+"""Search follows the areas' events durably: each handler only queues document keys.
+
+The queue row is written in the worker's transaction with the subscriber's position, so
+no update is lost and a repeated event only bumps a version; the index itself is written
+by the drain job (app/search/jobs.py), outside the database transaction.
+"""
+
+from __future__ import annotations
+
+from app.community.forums.events import (
+    PostCreated,
+    PostDeleted,
+    PostEdited,
+    PostRestored,
+    TopicCreated,
+)
+from app.core.events import EventBus
+from app.search.indexing import enqueue
+from app.search.sources import forums
+
+
+def _post(evt: PostCreated | PostEdited | TopicCreated) -> None:
+    enqueue([f"{forums.NAME}:{evt.post_id}"])
+
+
+def _deleted(evt: PostDeleted) -> None:
+    if evt.topic_deleted:
+        enqueue(forums.topic_keys(evt.topic_id))
+    else:
+        enqueue([f"{forums.NAME}:{evt.post_id}"])
+
+
+def _restored(evt: PostRestored) -> None:
+    if evt.topic_restored:
+        enqueue(forums.topic_keys(evt.topic_id))
+    else:
+        enqueue([f"{forums.NAME}:{evt.post_id}"])
+
+
+def register(bus: EventBus) -> None:
+    bus.subscribe_durable(
+        "search_index",
+        {
+            TopicCreated: _post,
+            PostCreated: _post,
+            PostEdited: _post,
+            PostDeleted: _deleted,
+            PostRestored: _restored,
+        },
+    )
