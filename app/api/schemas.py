@@ -4,6 +4,7 @@ are the OpenAPI document — one definition for both."""
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from marshmallow import (
@@ -27,6 +28,12 @@ CHANNEL_OF = {
 }
 
 
+def _amount_range(value: Decimal) -> None:
+    # A plain function: apispec documents the bounds from the field's metadata as numbers.
+    if not 0 <= value <= 10_000_000:
+        raise ValidationError("Must be between 0 and 10,000,000.")
+
+
 class CustomerSchema(Schema):
     class Meta:
         unknown = RAISE
@@ -48,7 +55,7 @@ class ProductSchema(Schema):
     sku = fields.String(required=True, validate=validate.Length(min=1, max=64))
     name = fields.String(validate=validate.Length(max=200))
     quantity = fields.Integer(strict=True, load_default=1, validate=validate.Range(min=1))
-    price = fields.Decimal(as_string=True, validate=validate.Range(min=0))
+    price = fields.Decimal(validate=_amount_range, metadata={"minimum": 0})
 
 
 class EventSchema(Schema):
@@ -70,9 +77,12 @@ class EventSchema(Schema):
         load_default=None, metadata={"description": "ISO 8601 with a time zone; default now."}
     )
     amount = fields.Decimal(
-        as_string=True,
-        validate=validate.Range(min=0, max=10_000_000),
-        metadata={"description": "Purchases: the amount paid, in `currency`."},
+        validate=_amount_range,
+        metadata={
+            "description": "Purchases: the amount paid, in `currency`.",
+            "minimum": 0,
+            "maximum": 10_000_000,
+        },
     )
     currency = fields.String(validate=validate.Regexp(r"^[A-Z]{3}$"))
     products = fields.List(fields.Nested(ProductSchema), validate=validate.Length(max=200))
@@ -158,7 +168,7 @@ class ProfileSchema(Schema):
     last_seen_at = fields.DateTime(allow_none=True)
     counts = fields.Dict(keys=fields.String(), values=fields.Integer())
     purchase_count = fields.Integer()
-    value = fields.Decimal(as_string=True)
+    value = fields.String(metadata={"description": "Purchases' total, a decimal string."})
     currency = fields.String()
     rfm = fields.Nested(RfmSchema)
     interests = fields.List(fields.Nested(AffinitySchema))

@@ -101,7 +101,7 @@ def profiles_data(members: list[Member], now: datetime | None = None) -> list[di
                 "last_seen_at": aware(p.last_seen_at) if p else None,
                 "counts": dict(p.counts) if p else {},
                 "purchase_count": p.purchase_count if p else 0,
-                "value": Decimal(p.monetary_cents if p else 0) / 100,
+                "value": str(Decimal(p.monetary_cents if p else 0).scaleb(-2)),
                 "currency": currency,
                 "rfm": rfm(p, now),
                 "interests": interests.get(member.id, []),
