@@ -8,4 +8,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from app.admin import categories, events, routes  # noqa: E402,F401
+from app.admin import api_keys, categories, events, loyalty, routes  # noqa: E402,F401
