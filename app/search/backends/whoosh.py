@@ -124,9 +124,13 @@ class WhooshBackend:
     # --- opening ---------------------------------------------------------------------
 
     def _exists(self) -> bool:
-        return os.path.isdir(self.directory) and whoosh_index.exists_in(
-            self.directory, indexname=INDEX_NAME
-        )
+        """Is there an index (readable or not) in the directory?"""
+        if not os.path.isdir(self.directory):
+            return False
+        try:
+            return whoosh_index.exists_in(self.directory, indexname=INDEX_NAME)
+        except Exception:  # a table of contents that cannot be read: there, but damaged
+            return True
 
     def _open(self) -> whoosh_index.Index:
         if self._ix is None:
