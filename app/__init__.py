@@ -105,6 +105,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(members_bp)
     app.register_blueprint(community_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    from app.notifications import bp as notifications_bp
+    from app.realtime import sockets as realtime_sockets
+
+    app.register_blueprint(notifications_bp)
+    realtime_sockets.init_app(app)
     app.register_blueprint(search_bp)
     search_sources.register(app)  # the searchable areas' documents
     app.register_blueprint(customers_bp)
@@ -126,6 +131,9 @@ def register_subscribers(app: Flask) -> None:
         community_subscribers.register(bus)
         moderation_subscribers.register(bus)
         notification_subscribers.register(bus)
+        from app.realtime import subscribers as realtime_subscribers
+
+        realtime_subscribers.register(bus)
         search_subscribers.register(bus)
 
 

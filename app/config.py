@@ -170,6 +170,11 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         "MAIL_TIMEOUT": float(env.get("MAIL_TIMEOUT", "10")),
         "MAIL_MAX_ATTEMPTS": int(env.get("MAIL_MAX_ATTEMPTS", "5")),
         "MAIL_RETRY_BASE_SECONDS": float(env.get("MAIL_RETRY_BASE_SECONDS", "60")),
+        # Notifications (app/notifications): the site's address in emails sent by the
+        # worker, the hourly cap of notification emails per member, mentions per post.
+        "SITE_URL": env.get("SITE_URL") or f"http://127.0.0.1:{env.get('PORT', '5000')}",
+        "NOTIFY_EMAIL_PER_HOUR": int(env.get("NOTIFY_EMAIL_PER_HOUR", "6")),
+        "NOTIFY_MAX_MENTIONS": int(env.get("NOTIFY_MAX_MENTIONS", "10")),
         # Single customer view (docs/decisions.md "Single customer view"): the engagement
         # score is Σ weight × 0.5^(age / half-life); weights per engagement type.
         "ENGAGEMENT_WEIGHTS": {

@@ -195,6 +195,43 @@ def post_permalink_short(topic_id: int, post_number: int):  # type: ignore[no-un
     return redirect(queries.post_url(topic, post_number), 301)
 
 
+@bp.get("/t/<int:topic_id>/posts/<int:post_number>/partial")
+def post_partial(topic_id: int, post_number: int):  # type: ignore[no-untyped-def]
+    """One post rendered by the topic page's macro for this viewer (live replies)."""
+    from sqlalchemy import select
+
+    from app.community.forums.models import PostLike
+    from app.extensions import db
+
+    topic = access.get_topic(current_user, topic_id)
+    post = db.session.scalar(
+        select(Post).where(Post.topic_id == topic.id, Post.post_number == post_number)
+    )
+    if post is None:
+        raise NotFound()
+    liked = current_user.is_authenticated and (
+        db.session.scalar(
+            select(PostLike.id).where(
+                PostLike.post_id == post.id, PostLike.member_id == current_user.id
+            )
+        )
+        is not None
+    )
+    parent = db.session.get(Post, post.reply_to_post_id) if post.reply_to_post_id else None
+    is_staff = access.is_staff(current_user)
+    return render_template(
+        "community/_post_partial.html",
+        p=post,
+        topic=topic,
+        liked=liked,
+        reply_number=parent.post_number if parent is not None else None,
+        can_reply=current_user.is_authenticated
+        and topic.deleted_at is None
+        and (not topic.locked or is_staff),
+        **_topic_context(topic),
+    )
+
+
 @bp.route("/t/<int:topic_id>/reply", methods=["GET", "POST"])
 @login_required
 def reply(topic_id: int):  # type: ignore[no-untyped-def]

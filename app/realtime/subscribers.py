@@ -1,0 +1,137 @@
+"""Live pushes: ephemeral subscribers of domain events, run in-process after commit.
+
+They are lost if the process dies (the page is right on its next load); the notices
+themselves are durable (app/notifications/subscribers.py) and only their push is here.
+A new reply is sent as HTML rendered by the same post macro and sanitised body as a page
+load, for a visitor (no forms, no tokens, nothing that belongs to one viewer), in each
+language; a member's page then fetches its own copy with its buttons.
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import current_app, render_template_string
+from flask_babel import force_locale
+from flask_login import AnonymousUserMixin
+
+from app.community.forums.events import PostCreated, PostLiked, PostUnliked, TopicCreated
+from app.core.events import EventBus
+from app.core.templating import fresh_caches
+from app.extensions import db
+from app.notifications.events import NotificationCreated
+from app.realtime.publisher import category_room, member_room, publish, topic_room
+
+_POST = (
+    '{% from "macros/post.html" import post with context %}'
+    "{{ post(p, topic, permalink, reply_number=reply_number) }}"
+)
+
+
+def render_post_for_visitor(post, topic, locale: str) -> str:  # type: ignore[no-untyped-def]
+    from app.community.forums import queries
+
+    parent = db.session.get(type(post), post.reply_to_post_id) if post.reply_to_post_id else None
+    with fresh_caches(), force_locale(locale):
+        return render_template_string(
+            _POST,
+            p=post,
+            topic=topic,
+            permalink=queries.post_url(topic, post.post_number),
+            reply_number=parent.post_number if parent is not None else None,
+            current_user=AnonymousUserMixin(),
+        )
+
+
+def on_post_created(event: PostCreated) -> None:
+    from app.community.forums.models import Post, Topic
+
+    if event.post_number == 1:
+        return
+    post = db.session.get(Post, event.post_id)
+    topic = db.session.get(Topic, event.topic_id)
+    if post is None or topic is None:
+        return
+    html = {
+        locale: render_post_for_visitor(post, topic, locale)
+        for locale in current_app.config["LANGUAGES"]
+    }
+    publish(
+        topic_room(topic.id),
+        "post_created",
+        {
+            "topic_id": topic.id,
+            "post_id": post.id,
+            "post_number": post.post_number,
+            "author_id": post.author_id,
+            "reply_count": topic.reply_count,
+            "html": html,
+            "ts": time.time(),
+        },
+    )
+    publish(
+        category_room(topic.category_id),
+        "topic_activity",
+        {"topic_id": topic.id, "reply_count": topic.reply_count},
+    )
+
+
+def _on_like(event: PostLiked | PostUnliked) -> None:
+    from app.community.forums.models import Post
+
+    post = db.session.get(Post, event.post_id)
+    if post is None:
+        return
+    publish(
+        topic_room(event.topic_id),
+        "post_liked",
+        {
+            "topic_id": event.topic_id,
+            "post_id": post.id,
+            "post_number": post.post_number,
+            "like_count": post.like_count,
+            "topic_like_count": post.topic.like_count,
+        },
+    )
+
+
+def on_topic_created(event: TopicCreated) -> None:
+    publish(
+        category_room(event.category_id),
+        "topic_created",
+        {"topic_id": event.topic_id, "category_id": event.category_id},
+    )
+
+
+def on_notification_created(event: NotificationCreated) -> None:
+    """The member's tabs: the badge's stored count (absolute: a repeat is harmless) and the
+    notice's text in their language."""
+    from app.members.models import Member
+    from app.notifications import services
+    from app.notifications.models import Notification
+
+    notice = db.session.get(Notification, event.notification_id)
+    member = db.session.get(Member, event.member_id)
+    if notice is None or member is None:
+        return
+    locale = member.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    with services.site_urls(), fresh_caches(), force_locale(locale):
+        view = services.describe_many([notice])[0]
+        publish(
+            member_room(member.id),
+            "notification",
+            {
+                "id": notice.id,
+                "unread": services.unread_count(member.id),
+                "text": view.text,
+                "url": view.url,
+            },
+        )
+
+
+def register(bus: EventBus) -> None:
+    bus.subscribe(PostCreated, on_post_created)
+    bus.subscribe(PostLiked, _on_like)
+    bus.subscribe(PostUnliked, _on_like)
+    bus.subscribe(TopicCreated, on_topic_created)
+    bus.subscribe(NotificationCreated, on_notification_created)
