@@ -27,7 +27,8 @@ translations: $(MO_FILES)
 run: install translations
 	$(FLASK) db upgrade
 	$(FLASK) seed demo --if-empty
-	SCHEDULER_ENABLED=1 PORT=$(PORT) $(BIN)/python wsgi.py
+	@echo " * Cercle: http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"
+	SCHEDULER_ENABLED=1 PORT=$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
 # The whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set; in
 # TEST_WORKERS processes (pytest-xdist; on PostgreSQL each gets a database of its own).

@@ -1,18 +1,21 @@
-"""WSGI entry point: `flask --app wsgi ...` and production servers load `app` from here.
+"""WSGI entry point: `flask --app wsgi ...` and gunicorn load `app` from here.
 
-`python wsgi.py` serves the app with realtime (Socket.IO) on http://127.0.0.1:$PORT; this is
-what `make run` does.
+`python wsgi.py` serves the app with realtime (Socket.IO) on http://127.0.0.1:$PORT through
+gunicorn (gunicorn.conf.py: one process, threaded worker), as `make run` does: the same
+server as production, never Werkzeug's development server.
 """
 
 import os
-
-from app import create_app
-from app.extensions import socketio
-
-app = create_app()
+import sys
 
 if __name__ == "__main__":
-    port = int(os.environ.get("PORT", "5000"))
-    host = os.environ.get("HOST", "127.0.0.1")
+    here = os.path.dirname(os.path.abspath(__file__))
+    gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    host, port = os.environ.get("HOST", "127.0.0.1"), os.environ.get("PORT", "5000")
     print(f" * Cercle: http://{host}:{port}/  (Ctrl+C to stop)", flush=True)
-    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, debug=False)
+    os.chdir(here)
+    os.execv(gunicorn, [gunicorn, "--config", "gunicorn.conf.py", "wsgi:app"])
+
+from app import create_app
+
+app = create_app()
