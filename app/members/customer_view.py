@@ -24,6 +24,7 @@ from app.members.engagement.models import (
     STAGES,
     EngagementEvent,
     LifecycleChange,
+    MemberActiveDay,
     MemberProfile,
     StaffNote,
 )
@@ -242,13 +243,13 @@ def dashboard(actor: Any, now: datetime | None = None, days: int = 30) -> Dashbo
             .where(MemberProfile.last_seen_at >= now - timedelta(days=span))
         )
     since = (now - timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    day = func.date(EngagementEvent.occurred_at)
+    # The stored (day, member) rows, not the period's events: ~active members × days.
     per_day = {
-        str(d): n
+        d.isoformat(): n
         for d, n in db.session.execute(
-            select(day, func.count(func.distinct(EngagementEvent.member_id)))
-            .where(EngagementEvent.occurred_at >= since, EngagementEvent.member_id.is_not(None))
-            .group_by(day)
+            select(MemberActiveDay.day, func.count())
+            .where(MemberActiveDay.day >= since.date())
+            .group_by(MemberActiveDay.day)
         )
     }
     daily = [((since + timedelta(days=i)).date().isoformat(), 0) for i in range(days)]

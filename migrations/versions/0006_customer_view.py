@@ -77,6 +77,23 @@ def upgrade():
         batch_op.create_index('ix_ledger_member_earned', ['member_id', 'earned_at'], unique=False)
         batch_op.create_index('ix_ledger_reference', ['member_id', 'reference'], unique=False)
 
+    op.create_table('points_daily',
+    sa.Column('member_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('source_type', sa.String(length=32), nullable=False),
+    sa.Column('points', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['member_id'], ['members.id'], name=op.f('fk_points_daily_member_id_members'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('member_id', 'day', 'source_type', name=op.f('pk_points_daily'))
+    )
+    op.create_table('member_active_days',
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('member_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['member_id'], ['members.id'], name=op.f('fk_member_active_days_member_id_members'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('day', 'member_id', name=op.f('pk_member_active_days'))
+    )
+    with op.batch_alter_table('member_active_days', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_member_active_days_member_id'), ['member_id'], unique=False)
+
     op.create_table('lifecycle_changes',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('member_id', sa.Integer(), nullable=False),
@@ -297,6 +314,11 @@ def downgrade():
         batch_op.drop_index('ix_ledger_member_earned')
 
     op.drop_table('ledger_entries')
+    with op.batch_alter_table('member_active_days', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_member_active_days_member_id'))
+
+    op.drop_table('member_active_days')
+    op.drop_table('points_daily')
     op.drop_table('api_keys')
     op.drop_table('webhook_endpoints')
     op.drop_table('tiers')

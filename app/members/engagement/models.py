@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -71,6 +72,18 @@ class EngagementEvent(db.Model):
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # Idempotency: `d:<domain event id>:<type>` or `api:<idempotency key>`.
     source_key: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+class MemberActiveDay(db.Model):
+    """A member was active on this UTC day (kept with the log): the dashboard counts
+    active members per day from these rows, not from every event of the period."""
+
+    __tablename__ = "member_active_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class MemberProfile(db.Model):

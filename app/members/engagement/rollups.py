@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -29,6 +29,7 @@ from app.members.engagement.events import LifecycleChanged
 from app.members.engagement.models import (
     EngagementEvent,
     LifecycleChange,
+    MemberActiveDay,
     MemberAffinity,
     MemberConsent,
     MemberProfile,
@@ -149,24 +150,38 @@ def _infers(row: Row, consents: dict[int, datetime], affinity_weights: dict[str,
 # --- incremental ----------------------------------------------------------------------------
 
 
+_EMPTY_ROW = {
+    "score_base": 0.0,
+    "event_count": 0,
+    "counts": {},
+    "purchase_count": 0,
+    "monetary_cents": 0,
+    "stage": "new",
+}
+
+
 def _lock_profiles(member_ids: list[int]) -> dict[int, dict[str, Any]]:
     """Create missing profiles and read (PostgreSQL: lock) the batch's, in id order."""
     from app.members.engagement.pipeline import dialect_insert
 
+    # One cached executemany (a multi-VALUES statement would be compiled anew per batch).
     db.session.execute(
-        dialect_insert(MemberProfile)
-        .values([{"member_id": m, "counts": {}} for m in member_ids])
-        .on_conflict_do_nothing(index_elements=["member_id"])
+        dialect_insert(MemberProfile).on_conflict_do_nothing(index_elements=["member_id"]),
+        [{"member_id": m, **_EMPTY_ROW} for m in member_ids],
     )
     query = (
-        select(MemberProfile.member_id, *[getattr(MemberProfile, f) for f in PROFILE_FIELDS])
+        select(
+            MemberProfile.member_id,
+            MemberProfile.stage,
+            *[getattr(MemberProfile, f) for f in PROFILE_FIELDS],
+        )
         .where(MemberProfile.member_id.in_(member_ids))
         .order_by(MemberProfile.member_id)
     )
     if db.session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
     return {
-        row.member_id: {f: getattr(row, f) for f in PROFILE_FIELDS}
+        row.member_id: {f: getattr(row, f) for f in (*PROFILE_FIELDS, "stage")}
         for row in db.session.execute(query)
     }
 
@@ -208,7 +223,24 @@ def apply(rows: list[Row], profiles: dict[int, dict[str, Any]]) -> None:
         ],
     )
     _apply_affinities(rows, affinity_weights)
-    refresh_stages(sorted(touched))
+    _add_active_days({(day_of(row.occurred_at), row.member_id) for row in rows})
+    refresh_stages(sorted(touched), profiles=profiles)
+
+
+def day_of(at: datetime) -> date:
+    return aware(at).astimezone(UTC).date()
+
+
+def _add_active_days(pairs: set[tuple[date, int]]) -> None:
+    from app.members.engagement.pipeline import dialect_insert
+
+    if pairs:
+        db.session.execute(
+            dialect_insert(MemberActiveDay).on_conflict_do_nothing(
+                index_elements=["day", "member_id"]
+            ),
+            [{"day": d, "member_id": m} for d, m in sorted(pairs)],
+        )
 
 
 def _apply_affinities(rows: list[Row], affinity_weights: dict[str, float]) -> None:
@@ -277,9 +309,23 @@ def stage_for(profile: dict[str, Any] | MemberProfile, now: datetime) -> str:
     return "active"
 
 
-def refresh_stages(member_ids: list[int] | None = None, now: datetime | None = None) -> int:
-    """Store each profile's stage as of `now`; record and announce every change."""
+def refresh_stages(
+    member_ids: list[int] | None = None,
+    now: datetime | None = None,
+    profiles: dict[int, dict[str, Any]] | None = None,
+) -> int:
+    """Store each profile's stage as of `now`; record and announce every change.
+    `profiles`: the rollups just folded (with their stored stage), not read again."""
     now = now or utcnow()
+    if profiles is not None and member_ids is not None:
+        changes = []
+        for member_id in member_ids:
+            profile = profiles[member_id]
+            stage = stage_for(profile, now)
+            if stage != profile["stage"]:
+                changes.append((member_id, profile["stage"], stage))
+                profile["stage"] = stage
+        return _store_stages(changes, now)
     query = select(
         MemberProfile.member_id,
         MemberProfile.stage,
@@ -297,6 +343,10 @@ def refresh_stages(member_ids: list[int] | None = None, now: datetime | None = N
         stage = stage_for(dict(profile._mapping), now)
         if stage != profile.stage:
             changes.append((profile.member_id, profile.stage, stage))
+    return _store_stages(changes, now)
+
+
+def _store_stages(changes: list[tuple[int, str, str]], now: datetime) -> int:
     if not changes:
         return 0
     table = MemberProfile.__table__
@@ -327,7 +377,10 @@ def recompute(
     progress: Callable[[int], None] | None = None,
     now: datetime | None = None,
 ) -> int:
-    """Rebuild profiles and inferred affinities from the log (all members, or these)."""
+    """Rebuild profiles, inferred affinities, active days and the ledger's daily sums from
+    the log and the ledger (all members, or these)."""
+    from app.members.loyalty import ledger
+
     weights, affinity_weights, lapsed = _settings()
     if member_ids is None:
         member_ids = list(
@@ -357,9 +410,11 @@ def recompute(
             .where(EngagementEvent.member_id.in_(ids))
             .order_by(EngagementEvent.id)
         )
+        active_days: set[tuple[date, int]] = set()
         for values in result:
             row = Row(*values)
             fold(profiles[row.member_id], row, weights, lapsed)
+            active_days.add((day_of(row.occurred_at), row.member_id))
             if _infers(row, consents, affinity_weights):
                 key = (row.member_id, row.interest_id)
                 affinities[key] = affinities.get(key, 0.0) + affinity_weights[row.type] * growth(
@@ -387,7 +442,12 @@ def recompute(
             )
         db.session.execute(delete(MemberAffinity).where(MemberAffinity.member_id.in_(ids)))
         _write_affinities(affinities)
+        db.session.execute(delete(MemberActiveDay).where(MemberActiveDay.member_id.in_(ids)))
+        _add_active_days(active_days)
         refresh_stages(seen, now=now)
+        # The loyalty side of the same members: daily sums from the ledger, cached tiers.
+        ledger.rebuild_daily(ids)
+        ledger.refresh_members(ids, now=now)
         done += len(ids)
         if progress is not None:
             progress(len(ids))

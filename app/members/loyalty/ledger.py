@@ -12,22 +12,23 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app
-from sqlalchemy import bindparam, case, func, select, update
+from sqlalchemy import bindparam, case, delete, func, select, update
 
 from app.core.events import emit
 from app.core.time import aware, utcnow
 from app.extensions import db
 from app.members.events import TierChanged
-from app.members.loyalty.models import EarningRule, LedgerEntry, Tier
+from app.members.loyalty.models import EarningRule, LedgerEntry, PointsDaily, Tier
 from app.members.models import TIERS, Member
 
 if TYPE_CHECKING:
     from app.members.engagement.pipeline import Activity
     from app.members.engagement.rollups import Row
+
 
 def reference_for(activity: Activity) -> str | None:
     if activity.type in ("posted", "replied"):
@@ -46,6 +47,11 @@ def active_rules() -> dict[str, EarningRule]:
     }
 
 
+def day_of(at: datetime) -> date:
+    """The UTC day an entry counts on (caps, the daily sums, the rolling window)."""
+    return aware(at).astimezone(UTC).date()
+
+
 def _earned_today(pairs: list[tuple[Row, Activity, EarningRule]]) -> dict[tuple, int]:
     """Points already earned per (member, rule, day) for the capped rules of a batch."""
     capped = [(row, rule) for row, _a, rule in pairs if rule.daily_cap is not None]
@@ -53,26 +59,18 @@ def _earned_today(pairs: list[tuple[Row, Activity, EarningRule]]) -> dict[tuple,
         return {}
     members = {row.member_id for row, _rule in capped}
     types = {rule.event_type for _row, rule in capped}
-    days = [aware(row.occurred_at).date() for row, _rule in capped]
-    start = datetime.combine(
-        min(days), datetime.min.time(), tzinfo=aware(capped[0][0].occurred_at).tzinfo
-    )
-    end = datetime.combine(max(days), datetime.min.time(), tzinfo=start.tzinfo) + timedelta(days=1)
+    days = {day_of(row.occurred_at) for row, _rule in capped}
     totals: dict[tuple, int] = defaultdict(int)
-    for member_id, source_type, earned_at, points in db.session.execute(
+    for member_id, source_type, day, points in db.session.execute(
         select(
-            LedgerEntry.member_id,
-            LedgerEntry.source_type,
-            LedgerEntry.earned_at,
-            LedgerEntry.points,
+            PointsDaily.member_id, PointsDaily.source_type, PointsDaily.day, PointsDaily.points
         ).where(
-            LedgerEntry.member_id.in_(members),
-            LedgerEntry.source_type.in_(types),
-            LedgerEntry.earned_at >= start,
-            LedgerEntry.earned_at < end,
+            PointsDaily.member_id.in_(members),
+            PointsDaily.day.in_(days),
+            PointsDaily.source_type.in_(types),
         )
     ):
-        totals[(member_id, source_type, aware(earned_at).date())] += points
+        totals[(member_id, source_type, day)] += points
     return totals
 
 
@@ -89,7 +87,7 @@ def award(pairs: list[tuple[Row, Activity]]) -> None:
     for row, activity, rule in ruled:
         points = rule.points * ((row.value_cents or 0) // 100) if rule.per_unit else rule.points
         if rule.daily_cap is not None:
-            key = (row.member_id, rule.event_type, aware(row.occurred_at).date())
+            key = (row.member_id, rule.event_type, day_of(row.occurred_at))
             points = max(0, min(points, rule.daily_cap - earned[key]))
             earned[key] += points
         if points <= 0:
@@ -112,11 +110,61 @@ def award(pairs: list[tuple[Row, Activity]]) -> None:
 
 
 def _insert(entries: list[dict[str, Any]]) -> None:
+    """Append entries once each; add the ones really inserted to the daily sums."""
     from app.members.engagement.pipeline import dialect_insert
 
+    table = LedgerEntry.__table__
+    now = utcnow()
+    inserted = db.session.execute(
+        dialect_insert(table)
+        .on_conflict_do_nothing(index_elements=["source_key"])
+        .returning(table.c.member_id, table.c.earned_at, table.c.source_type, table.c.points),
+        [{**e, "created_at": now} for e in entries],
+    ).all()
+    _add_daily(inserted)
+
+
+def _sum_daily(rows: Iterable[Any]) -> dict[tuple[int, date, str], int]:
+    sums: dict[tuple[int, date, str], int] = defaultdict(int)
+    for member_id, earned_at, source_type, points in rows:
+        sums[(member_id, day_of(earned_at), source_type)] += points
+    return sums
+
+
+def _add_daily(rows: Iterable[Any]) -> None:
+    from app.members.engagement.pipeline import dialect_insert
+
+    sums = _sum_daily(rows)
+    if not sums:
+        return
+    statement = dialect_insert(PointsDaily)
+    statement = statement.on_conflict_do_update(
+        index_elements=["member_id", "day", "source_type"],
+        set_={"points": PointsDaily.__table__.c.points + statement.excluded.points},
+    )
     db.session.execute(
-        dialect_insert(LedgerEntry).on_conflict_do_nothing(index_elements=["source_key"]),
-        [{**e, "created_at": utcnow()} for e in entries],
+        statement,
+        [
+            {"member_id": m, "day": d, "source_type": t, "points": p}
+            for (m, d, t), p in sorted(sums.items())
+        ],
+    )
+
+
+def rebuild_daily(member_ids: list[int]) -> None:
+    """Sum these members' ledger again into the daily rows (`flask profiles recompute`)."""
+    if not member_ids:
+        return
+    db.session.execute(delete(PointsDaily).where(PointsDaily.member_id.in_(member_ids)))
+    _add_daily(
+        db.session.execute(
+            select(
+                LedgerEntry.member_id,
+                LedgerEntry.earned_at,
+                LedgerEntry.source_type,
+                LedgerEntry.points,
+            ).where(LedgerEntry.member_id.in_(member_ids))
+        )
     )
 
 
@@ -187,22 +235,23 @@ def tier_for(points: int, levels: list[tuple[str, int]]) -> str:
     return tier
 
 
-def window_start(now: datetime | None = None) -> datetime:
-    return (now or utcnow()) - timedelta(days=current_app.config["LOYALTY_WINDOW_DAYS"])
+def window_start(now: datetime | None = None) -> date:
+    """The first UTC day of the rolling window (that day counts whole)."""
+    return day_of((now or utcnow()) - timedelta(days=current_app.config["LOYALTY_WINDOW_DAYS"]))
 
 
 def standing(member_ids: Iterable[int], now: datetime | None = None) -> dict[int, tuple[int, int]]:
-    """(balance, rolling points) per member."""
+    """(balance, rolling points) per member, from the daily sums."""
     ids = list(member_ids)
     since = window_start(now)
     rows = db.session.execute(
         select(
-            LedgerEntry.member_id,
-            func.sum(LedgerEntry.points),
-            func.sum(case((LedgerEntry.earned_at >= since, LedgerEntry.points), else_=0)),
+            PointsDaily.member_id,
+            func.sum(PointsDaily.points),
+            func.sum(case((PointsDaily.day >= since, PointsDaily.points), else_=0)),
         )
-        .where(LedgerEntry.member_id.in_(ids))
-        .group_by(LedgerEntry.member_id)
+        .where(PointsDaily.member_id.in_(ids))
+        .group_by(PointsDaily.member_id)
     )
     out = dict.fromkeys(ids, (0, 0))
     out.update({m: (int(b or 0), int(r or 0)) for m, b, r in rows})
@@ -213,7 +262,7 @@ def refresh_members(member_ids: Iterable[int] | None = None, now: datetime | Non
     """Cache balance and tier on the members; announce each tier change. None: everyone
     with points or above Bronze (the daily job: points leave the rolling window)."""
     if member_ids is None:
-        with_entries = select(LedgerEntry.member_id).distinct()
+        with_entries = select(PointsDaily.member_id).distinct()
         member_ids = set(db.session.scalars(with_entries)) | set(
             db.session.scalars(select(Member.id).where(Member.tier != TIERS[0]))
         )

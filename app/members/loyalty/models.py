@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.time import utcnow
@@ -48,6 +58,23 @@ class LedgerEntry(db.Model):
     earned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     note: Mapped[str] = mapped_column(String(200), default="")
+
+
+class PointsDaily(db.Model):
+    """The ledger summed per member, UTC day and source type, kept with each entry.
+
+    Caps (per member, rule and day), balances and the rolling 12 months read these few
+    rows instead of every entry a member ever earned; `flask profiles recompute` rebuilds
+    them from the ledger (and a test checks they always equal it)."""
+
+    __tablename__ = "points_daily"
+
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    source_type: Mapped[str] = mapped_column(String(32), primary_key=True)
+    points: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Tier(db.Model):
