@@ -323,6 +323,8 @@ def seed_taxonomy() -> int:
 
 def seed_members() -> int:
     """Create the demo members (idempotent); every account's password is DEMO_PASSWORD."""
+    from app.members.loyalty import ledger
+
     seed_taxonomy()
     rng = random.Random(42)
     password_hash = hash_password(DEMO_PASSWORD)
@@ -354,6 +356,8 @@ def seed_members() -> int:
             )
             db.session.add(member)
             db.session.flush()
+            # The ledger is the tier's truth: an opening balance keeps the demo tier.
+            ledger.adjust(member.id, member.points, f"seed:opening:{member.id}", "Opening balance")
             for interest_id in rng.sample(interest_ids, k=rng.randint(2, 5)):
                 db.session.add(MemberInterest(member_id=member.id, interest_id=interest_id))
             created += 1

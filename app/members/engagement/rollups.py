@@ -164,11 +164,18 @@ def _lock_profiles(member_ids: list[int]) -> dict[int, dict[str, Any]]:
     """Create missing profiles and read (PostgreSQL: lock) the batch's, in id order."""
     from app.members.engagement.pipeline import dialect_insert
 
-    # One cached executemany (a multi-VALUES statement would be compiled anew per batch).
-    db.session.execute(
-        dialect_insert(MemberProfile).on_conflict_do_nothing(index_elements=["member_id"]),
-        [{"member_id": m, **_EMPTY_ROW} for m in member_ids],
+    # Only the members without a profile yet, in one cached executemany (a multi-VALUES
+    # statement would be compiled anew per batch).
+    have = set(
+        db.session.scalars(
+            select(MemberProfile.member_id).where(MemberProfile.member_id.in_(member_ids))
+        )
     )
+    if len(have) < len(member_ids):
+        db.session.execute(
+            dialect_insert(MemberProfile).on_conflict_do_nothing(index_elements=["member_id"]),
+            [{"member_id": m, **_EMPTY_ROW} for m in member_ids if m not in have],
+        )
     query = (
         select(
             MemberProfile.member_id,

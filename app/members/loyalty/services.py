@@ -66,8 +66,24 @@ def tiers() -> list[Tier]:
     ]
 
 
+RULE_ORDER = (
+    "registered",
+    "posted",
+    "replied",
+    "like_received",
+    "idea",
+    "poll_answer",
+    "purchase",
+    "store_visit",
+    "newsletter_click",
+)
+
+
 def rules() -> list[EarningRule]:
-    return list(db.session.scalars(select(EarningRule).order_by(EarningRule.event_type)))
+    """The rules, community first, then the other channels (any new type last)."""
+    found = list(db.session.scalars(select(EarningRule).order_by(EarningRule.event_type)))
+    rank = {kind: i for i, kind in enumerate(RULE_ORDER)}
+    return sorted(found, key=lambda r: rank.get(r.event_type, len(rank)))
 
 
 def _require_admin(actor: Member) -> None:
