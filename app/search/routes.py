@@ -38,8 +38,8 @@ def search():  # type: ignore[no-untyped-def]
     }
 
     def link(**changes: object) -> str:
+        """This search with some arguments changed (None removes one; page 1 by default)."""
         merged = {**args, **changes}
-        merged.pop("page", None) if "page" not in changes else None
         return url_for("search.search", **{k: v for k, v in merged.items() if v})
 
     status = 503 if page.unavailable else 200

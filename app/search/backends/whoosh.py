@@ -25,7 +25,6 @@ from datetime import UTC, datetime, timedelta
 
 from whoosh import index as whoosh_index
 from whoosh import query as Q
-from whoosh import sorting
 from whoosh.fields import DATETIME, ID, NUMERIC, TEXT, Schema
 from whoosh.writing import CLEAR
 
@@ -81,7 +80,9 @@ def _fields(doc: Document) -> dict:
         "parent_id": doc.parent_id or 0,
         "title": doc.title,
         "body": doc.body,
-        "spell": f"{doc.title} {doc.body}",
+        # Titles only: their words make a good "did you mean" vocabulary, and spelling
+        # every body word doubled the rebuild time (docs/decisions.md, "Search").
+        "spell": doc.title,
         "author": doc.author,
         "author_id": doc.author_id or 0,
         "place": doc.place,
@@ -105,12 +106,6 @@ def text_query(query: ParsedQuery) -> Q.Query:
     if negative:
         return Q.AndNot(positive, Q.Or(negative))
     return positive
-
-
-def _any_of(field: str, values: set[str]) -> Q.Query:
-    if not values:
-        return Q.NullQuery
-    return Q.Or([Q.Term(field, v) for v in sorted(values)])
 
 
 class WhooshBackend:
@@ -183,19 +178,34 @@ class WhooshBackend:
 
     # --- searching -------------------------------------------------------------------
 
-    def _base(self, request: SearchRequest) -> Q.Query:
+    def _base(self, request: SearchRequest, searcher) -> Q.Query:  # type: ignore[no-untyped-def]
         parts: list[Q.Query] = [text_query(request.query)]
         if request.query_author:
             parts.append(Q.Term("author", request.query_author))
         if request.query_place:
             parts.append(Q.Term("place", request.query_place))
-        # The viewer's readable scopes are part of the query itself, so every count
-        # (totals, facets) is made of readable documents only.
-        parts.append(Q.ConstantScoreQuery(_any_of("visibility", request.scopes), 0.0))
-        return Q.And(parts)
+        query: Q.Query = Q.And(parts)
+        # The viewer's readability is part of the query itself, so every count (totals,
+        # facets) is made of readable documents only. It is written as "none of the
+        # scopes in the index that the viewer may not read" (the index's own list, so
+        # no document escapes it): an exclusion is checked only where the words match,
+        # while "any readable scope" would walk nearly every document per search.
+        hidden = self._scopes(searcher) - request.scopes
+        if hidden:
+            query = Q.AndNot(query, Q.Or([Q.Term("visibility", v) for v in sorted(hidden)]))
+        return query
 
-    def _filtered(self, request: SearchRequest) -> Q.Query:
-        parts = [self._base(request)]
+    def _scopes(self, searcher) -> set[str]:  # type: ignore[no-untyped-def]
+        cache = self._cache(searcher)
+        if "scopes" not in cache:
+            cache["scopes"] = {
+                v.decode() if isinstance(v, bytes) else str(v)
+                for v in searcher.reader().lexicon("visibility")
+            }
+        return cache["scopes"]
+
+    def _filtered(self, request: SearchRequest, searcher) -> Q.Query:  # type: ignore[no-untyped-def]
+        parts = [self._base(request, searcher)]
         if request.type:
             parts.append(Q.Term("type", request.type))
         if request.place:
@@ -220,7 +230,7 @@ class WhooshBackend:
 
     def search(self, request: SearchRequest) -> RawResults:
         def work(searcher):  # type: ignore[no-untyped-def]
-            wanted = self._filtered(request)
+            wanted = self._filtered(request, searcher)
             limit = request.page * request.per_page
             if request.sort == "newest" or not request.query.has_text:
                 results = searcher.search(wanted, limit=limit, sortedby="created", reverse=True)
@@ -237,34 +247,63 @@ class WhooshBackend:
         return self._run(work)
 
     def _facets(self, searcher, request: SearchRequest) -> dict[str, dict[str, int]]:  # type: ignore[no-untyped-def]
-        now = _naive(request.now or datetime.now(UTC))
-        dates = sorting.QueryFacet(
-            {
-                name: Q.DateRange("created", now - timedelta(days=days), None)
-                for name, days in DATE_RANGES.items()
-            },
-            allow_overlap=True,
-        )
-        facets = sorting.Facets()
-        facets.add_field("type")
-        facets.add_field("place")
-        facets.add_field("author")
-        facets.add_facet("date", dates)
-        results = searcher.search(
-            self._base(request),
-            limit=None,
-            scored=False,
-            groupedby=facets,
-            maptype=sorting.Count,
-        )
-        return {
-            name: {str(k): int(v) for k, v in results.groups(name).items() if k is not None}
-            for name in ("type", "place", "author", "date")
-        }
+        """Counts per value over every readable match: set intersections with each value's
+        documents (cached per searcher, they do not depend on the query), and the author
+        column read for each match (authors are too many for sets)."""
+        matched = set(searcher.docs_for_query(self._base(request, searcher)))
+        out: dict[str, dict[str, int]] = {"type": {}, "place": {}, "author": {}, "date": {}}
+        if not matched:
+            return out
+        now = _naive(request.now or datetime.now(UTC)).replace(minute=0, second=0, microsecond=0)
+        for field in ("type", "place"):
+            for value, docs in self._value_sets(searcher, field).items():
+                if count := len(matched & docs):
+                    out[field][value] = count
+        for name, days in DATE_RANGES.items():
+            docs = self._cached(
+                searcher,
+                ("date", name, now),
+                lambda d=days: Q.DateRange("created", now - timedelta(days=d), None),
+            )
+            if count := len(matched & docs):
+                out["date"][name] = count
+        column = searcher.reader().column_reader("author")
+        authors: dict[str, int] = {}
+        for docnum in matched:
+            value = column[docnum]
+            value = value.decode() if isinstance(value, bytes) else str(value)
+            authors[value] = authors.get(value, 0) + 1
+        out["author"] = authors
+        return out
+
+    def _cache(self, searcher) -> dict:  # type: ignore[no-untyped-def]
+        cache = getattr(self._local, "facet_cache", None)
+        if cache is None or cache[0] is not searcher:
+            cache = (searcher, {})
+            self._local.facet_cache = cache
+        return cache[1]
+
+    def _cached(self, searcher, key, make_query) -> set[int]:  # type: ignore[no-untyped-def]
+        cache = self._cache(searcher)
+        if key not in cache:
+            cache[key] = set(searcher.docs_for_query(make_query()))
+        return cache[key]
+
+    def _value_sets(self, searcher, field: str) -> dict[str, set[int]]:  # type: ignore[no-untyped-def]
+        cache = self._cache(searcher)
+        if ("values", field) not in cache:
+            values = [
+                v.decode() if isinstance(v, bytes) else str(v)
+                for v in searcher.reader().lexicon(field)
+            ]
+            cache[("values", field)] = {
+                v: self._cached(searcher, (field, v), lambda v=v: Q.Term(field, v)) for v in values
+            }
+        return cache[("values", field)]
 
     def count(self, request: SearchRequest) -> int:
         def work(searcher):  # type: ignore[no-untyped-def]
-            return len(searcher.search(self._filtered(request), limit=1))
+            return len(searcher.search(self._filtered(request, searcher), limit=1))
 
         return self._run(work)
 
