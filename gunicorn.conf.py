@@ -13,9 +13,15 @@ worker_class = "gthread"
 workers = int(os.environ.get("WEB_PROCESSES", "1"))
 # Each open websocket holds a thread: this is the number of live connections per process.
 threads = int(os.environ.get("WEB_THREADS", "200"))
+# The gthread worker stops accepting at `worker_connections` open connections (default
+# 1,000, websockets included) and keeps `worker_connections - threads` idle keep-alive
+# connections: always leave room above the threads, or the 1,001st tab is never accepted.
+worker_connections = int(os.environ.get("WEB_CONNECTIONS", str(threads + 100)))
 # A websocket is one long request: never kill a worker because of it.
 timeout = 0
 graceful_timeout = 20
 keepalive = 5
+# Beyond the default backlog (2,048) a burst of reconnecting tabs is refused by the kernel.
+backlog = 4096
 accesslog = os.environ.get("ACCESS_LOG") or None
 errorlog = "-"

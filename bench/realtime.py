@@ -6,8 +6,9 @@ worker `make run` uses, no Redis) on loopback. The clients are raw Socket.IO-ove
 connections (websocket-client), a few hundred per bench process, each process reading its
 sockets with one `select` loop: light enough that 1,000 clients do not starve the server
 of the machine's two cores. For each size the bench posts `replies` replies through HTTP,
-as a member would; the server's live push carries `ts`, taken right after the commit, and
-each client notes when the push arrived (same machine, same clock).
+as a member would; the server's live push carries `ts`, taken right after the commit (the
+push's rendering included), and each client notes when the push arrived (same machine,
+same clock).
 
 Figures: p50 and p95 of commit-to-receipt over every (reply, client), and messages
 delivered per second (clients / time from commit to the last client's receipt, median

@@ -22,6 +22,12 @@ def topic_room(topic_id: int) -> str:
     return f"topic:{topic_id}"
 
 
+def topic_language_room(topic_id: int, locale: str) -> str:
+    """The topic's sockets whose page is in `locale` (joined with the topic; never asked
+    for by a client): a new reply's HTML goes to each language once."""
+    return f"topic:{topic_id}:{locale}"
+
+
 def category_room(category_id: int) -> str:
     return f"category:{category_id}"
 

@@ -5,7 +5,9 @@ A connection is authenticated by the Flask-Login session cookie it was opened wi
 follow public rooms, read-only. Rooms:
 
 - `topic:<id>` — new replies, like counts, presence; only if the viewer may read the topic
-  (the forums' `access.get_topic`: restricted categories and deleted topics refused);
+  (the forums' `access.get_topic`: restricted categories and deleted topics refused). A
+  socket joining it also joins `topic:<id>:<locale>` (its page's language, taken at
+  connect), so a new reply's HTML is sent once per language, only to that language;
 - `category:<id>` — new topics; only a readable category. `latest` joins every readable
   category's room;
 - `member:<id>` — the member's own notices, badge and read positions: joined at connect,
@@ -22,12 +24,14 @@ transaction; an open websocket never holds the gate nor a transaction.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, current_app, g, request
+from flask_babel import get_locale
 from flask_login import current_user
 from flask_socketio import emit, join_room, leave_room
 
@@ -35,7 +39,14 @@ from app.core.db import gate
 from app.core.errors import NotFound
 from app.extensions import db, socketio
 from app.realtime import presence as presence_mod
-from app.realtime.publisher import ROOM, category_room, member_room, publish, topic_room
+from app.realtime.publisher import (
+    ROOM,
+    category_room,
+    member_room,
+    publish,
+    topic_language_room,
+    topic_room,
+)
 
 _PRESENCE_KEY = "cercle.presence"
 
@@ -44,6 +55,7 @@ _PRESENCE_KEY = "cercle.presence"
 class _Socket:
     viewer: str
     member_id: int | None
+    locale: str = "en"
     topics: set[int] = field(default_factory=set)
 
 
@@ -94,6 +106,7 @@ class Viewer:
     id: int | None = None
     role: str = ""
     tier: str = "bronze"
+    locale: str = "en"
 
     @property
     def is_authenticated(self) -> bool:
@@ -110,9 +123,10 @@ def _viewer() -> Viewer:
     with _db_step():
         g.pop("_login_user", None)  # each event reads the session anew (tests share `g`)
         user = current_user._get_current_object()
+        locale = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
         if not user.is_authenticated:
-            return Viewer()
-        return Viewer(id=user.id, role=user.role, tier=user.tier)
+            return Viewer(locale=locale)
+        return Viewer(id=user.id, role=user.role, tier=user.tier, locale=locale)
 
 
 def _refuse(what: str) -> dict[str, Any]:
@@ -125,7 +139,7 @@ def on_connect(auth: Any = None) -> bool:
     member_id = viewer.id if viewer.is_authenticated else None
     key = f"m:{member_id}" if member_id else f"s:{request.sid}"  # type: ignore[attr-defined]
     with _sockets_lock:
-        _sockets[request.sid] = _Socket(viewer=key, member_id=member_id)  # type: ignore[attr-defined]
+        _sockets[request.sid] = _Socket(viewer=key, member_id=member_id, locale=viewer.locale)  # type: ignore[attr-defined]
     if member_id:
         join_room(member_room(member_id))
         if getattr(viewer, "is_staff", False):
@@ -142,7 +156,47 @@ def on_disconnect(*_args: Any) -> None:
         _announce_presence(topic_id, _presence().leave(topic_id, state.viewer))
 
 
+# Presence is throttled per topic: the first change in a quiet topic is sent at once, the
+# changes of the next REALTIME_PRESENCE_SECONDS are folded into one push at the end of that
+# window (the count then current). Without it, N readers arriving send N pushes to up to N
+# readers each: 500 tabs opening a hot topic made 125,000 messages.
+_presence_lock = threading.Lock()
+_presence_sent: dict[int, float] = {}  # topic id -> when its last push went out
+_presence_waiting: dict[int, int] = {}  # topic id -> the count a scheduled push will send
+
+
 def _announce_presence(topic_id: int, count: int) -> None:
+    window = float(current_app.config.get("REALTIME_PRESENCE_SECONDS", 1.0))
+    now = time.monotonic()
+    with _presence_lock:
+        if topic_id in _presence_waiting:
+            _presence_waiting[topic_id] = count
+            return
+        wait = _presence_sent.get(topic_id, -1e9) + window - now
+        if len(_presence_sent) > 10_000:  # forget quiet topics
+            for quiet in [t for t, at in _presence_sent.items() if at < now - window]:
+                del _presence_sent[quiet]
+        if wait <= 0:
+            _presence_sent[topic_id] = now
+        else:
+            _presence_waiting[topic_id] = count
+    if wait <= 0:
+        _send_presence(topic_id, count)
+        return
+    timer = threading.Timer(wait, _flush_presence, args=(topic_id,))
+    timer.daemon = True
+    timer.start()
+
+
+def _flush_presence(topic_id: int) -> None:
+    with _presence_lock:
+        count = _presence_waiting.pop(topic_id, None)
+        _presence_sent[topic_id] = time.monotonic()
+    if count is not None:
+        _send_presence(topic_id, count)
+
+
+def _send_presence(topic_id: int, count: int) -> None:
     publish(topic_room(topic_id), "presence", {"topic_id": topic_id, "count": count})
 
 
@@ -187,6 +241,8 @@ def on_join(data: Any = None) -> dict[str, Any]:
             fresh = state is not None and number not in state.topics
             if fresh:
                 state.topics.add(number)
+        if state is not None:
+            join_room(topic_language_room(number, state.locale))
         if fresh:
             count = _presence().enter(number, state.viewer)
             _announce_presence(number, count)
@@ -208,6 +264,7 @@ def on_leave(data: Any = None) -> dict[str, Any]:
             if known:
                 state.topics.discard(number)
         if known:
+            leave_room(topic_language_room(number, state.locale))
             _announce_presence(number, _presence().leave(number, state.viewer))
     return {"ok": True}
 

@@ -20,7 +20,13 @@ from app.core.events import EventBus
 from app.core.templating import fresh_caches
 from app.extensions import db
 from app.notifications.events import NotificationCreated
-from app.realtime.publisher import category_room, member_room, publish, topic_room
+from app.realtime.publisher import (
+    category_room,
+    member_room,
+    publish,
+    topic_language_room,
+    topic_room,
+)
 
 _POST = (
     '{% from "macros/post.html" import post with context %}'
@@ -44,36 +50,53 @@ def render_post_for_visitor(post, topic, locale: str) -> str:  # type: ignore[no
 
 
 def on_post_created(event: PostCreated) -> None:
+    from app.community.forums import queries
     from app.community.forums.models import Post, Topic
 
     if event.post_number == 1:
         return
+    committed = time.time()  # right after the commit: the bench measures from here
     post = db.session.get(Post, event.post_id)
     topic = db.session.get(Topic, event.topic_id)
     if post is None or topic is None:
         return
+    # Rendered once per language, then each language's HTML goes only to the sockets of
+    # that language (one encoding per room, shared by every socket in it).
     html = {
         locale: render_post_for_visitor(post, topic, locale)
         for locale in current_app.config["LANGUAGES"]
     }
-    publish(
-        topic_room(topic.id),
-        "post_created",
-        {
-            "topic_id": topic.id,
-            "post_id": post.id,
-            "post_number": post.post_number,
-            "author_id": post.author_id,
-            "reply_count": topic.reply_count,
-            "html": html,
-            "ts": time.time(),
-        },
-    )
+    for locale, fragment in html.items():
+        publish(
+            topic_language_room(topic.id, locale),
+            "post_created",
+            {
+                "topic_id": topic.id,
+                "post_id": post.id,
+                "post_number": post.post_number,
+                "author_id": post.author_id,
+                "reply_count": topic.reply_count,
+                "last_posted_at": _iso(topic.last_posted_at),
+                "html": fragment,
+                "ts": committed,
+            },
+        )
     publish(
         category_room(topic.category_id),
         "topic_activity",
-        {"topic_id": topic.id, "reply_count": topic.reply_count},
+        {
+            "topic_id": topic.id,
+            "reply_count": topic.reply_count,
+            "last_posted_at": _iso(topic.last_posted_at),
+            "last_url": queries.post_url(topic, topic.highest_post_number),
+        },
     )
+
+
+def _iso(moment) -> str | None:  # type: ignore[no-untyped-def]
+    from app.core.time import aware
+
+    return aware(moment).isoformat() if moment else None
 
 
 def _on_like(event: PostLiked | PostUnliked) -> None:

@@ -139,13 +139,34 @@ def test_a_reply_reaches_the_topic_room_sanitised_and_nowhere_else(connect, logi
     )
     [push] = events(watcher, "post_created")
     assert push["post_number"] == 2
-    for html in push["html"].values():
-        assert "<script" not in html and "<img" not in html  # shown as text, escaped
-        assert "&lt;script&gt;" in html
-        assert "<strong>bold</strong>" in html
-        assert "csrf_token" not in html
-    assert 'id="post-2"' in push["html"]["en"]
+    html = push["html"]  # this socket's language only
+    assert "<script" not in html and "<img" not in html  # shown as text, escaped
+    assert "&lt;script&gt;" in html
+    assert "<strong>bold</strong>" in html
+    assert "csrf_token" not in html
+    assert 'id="post-2"' in html
     assert events(elsewhere, "post_created") == []
+
+
+def test_each_language_receives_only_its_own_html(app, connect, public_topic):
+    english = connect()
+    french = connect(app.test_client())
+    french.disconnect()
+    french = socketio.test_client(
+        app, flask_test_client=app.test_client(), headers={"Accept-Language": "fr"}
+    )
+    try:
+        for sock in (english, french):
+            join(sock, f"topic:{public_topic.id}")
+            sock.get_received()
+        forums.reply(MemberFactory(), public_topic.id, "Bonjour à tous, hello everyone.")
+        [en] = events(english, "post_created")
+        [fr] = events(french, "post_created")
+        assert en["post_id"] == fr["post_id"] and en["ts"] == fr["ts"]
+        assert isinstance(en["html"], str) and en["html"] != fr["html"]
+        assert "message n° 2" in fr["html"] and "post #2" in en["html"]
+    finally:
+        french.disconnect()
 
 
 def test_a_reply_in_a_restricted_topic_reaches_no_member(connect, login_as, staff_topic):
@@ -197,7 +218,13 @@ def test_a_notice_updates_the_members_badge_live(connect, login_as, public_topic
     assert events(sock, "badge") == [{"unread": 0}]
 
 
-def test_presence_counts_distinct_viewers(connect, login_as, public_topic, client, app):
+def test_presence_counts_distinct_viewers(
+    connect, login_as, public_topic, client, app, monkeypatch
+):
+    from app.realtime import sockets
+
+    monkeypatch.setitem(app.config, "REALTIME_PRESENCE_SECONDS", 0)
+    monkeypatch.setattr(sockets, "_presence_waiting", {})  # topic ids repeat across tests
     room = f"topic:{public_topic.id}"
     login_as("member")
     tab1, tab2 = connect(), connect()
@@ -207,6 +234,29 @@ def test_presence_counts_distinct_viewers(connect, login_as, public_topic, clien
     assert join(visitor, room)["presence"] == 2
     visitor.disconnect()
     assert events(tab1, "presence")[-1] == {"topic_id": public_topic.id, "count": 1}
+
+
+def test_presence_pushes_are_throttled_per_topic(connect, public_topic, app, monkeypatch):
+    """Many readers arriving at once make one push per window, with the count then current,
+    not one push per arrival to every reader."""
+    import time
+
+    from app.realtime import sockets
+
+    monkeypatch.setattr(sockets, "_presence_sent", {})  # topic ids repeat across tests
+    monkeypatch.setattr(sockets, "_presence_waiting", {})
+    monkeypatch.setitem(app.config, "REALTIME_PRESENCE_SECONDS", 0.3)
+    room = f"topic:{public_topic.id}"
+    first = connect(app.test_client())
+    join(first, room)
+    others = [connect(app.test_client()) for _ in range(4)]
+    for sock in others:
+        join(sock, room)
+    time.sleep(0.6)
+    pushes = events(first, "presence")
+    assert pushes[0]["count"] == 1  # the first change goes out at once
+    assert pushes[-1]["count"] == 5  # the window's last count, sent when it closed
+    assert len(pushes) == 2
 
 
 def test_unit_of_work_rollback_pushes_nothing(connect, public_topic):

@@ -157,7 +157,7 @@
       return;
     }
     var holder = doc.createElement("div");
-    holder.innerHTML = (data.html && (data.html[lang] || data.html.en)) || "";
+    holder.innerHTML = typeof data.html === "string" ? data.html : "";  // this page's language
     var article = holder.querySelector("article.post");
     if (!article) return;
     article.classList.add("post-arrived");
