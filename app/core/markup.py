@@ -7,20 +7,28 @@ functions as safe. The sanitiser is the single place to change if bleach is repl
 Images show inline only from this site or from the hosts in POST_IMAGE_HOSTS; any other
 image becomes a plain link to it, so reading a post never makes the reader's browser call
 a host the author chose (which would hand that host the reader's address).
+
+@mentions: core knows nothing of members. An area may register one *mention resolver*
+(`set_mention_resolver(app, resolve)`: lower-cased names -> the profile's URL, for the
+names that exist); `render_markdown` then links `@name` to it, in text only (never inside
+code, preformatted blocks or an existing link). The link is added by a filter after the
+sanitiser's allow-list, from the resolver's URLs only: the author's text stays text.
+Without a resolver, or for a name it does not return, `@name` stays plain text.
 """
 
 from __future__ import annotations
 
 import html
+import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache, partial
 from typing import Any
 from urllib.parse import urlsplit
 
 import bleach
 from bleach.html5lib_shim import Filter
-from flask import current_app, has_app_context
+from flask import Flask, current_app, has_app_context
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
@@ -124,6 +132,79 @@ class _ImageFilter(Filter):
             yield {"type": "EndTag", "name": "a", "namespace": token.get("namespace")}
 
 
+# The characters a username may hold (app/members/forms.py), after a non-word character;
+# a trailing "." or "-" is punctuation ("thanks @ana.").
+MENTION = re.compile(r"(?<![\w@/.])@([A-Za-z0-9_][A-Za-z0-9_.-]{1,29})")
+MENTION_CLASS = "mention"
+MENTION_LOOKUP_LIMIT = 50  # names looked up per text; the rest stay plain text
+_MENTION_RESOLVER = "cercle.mention_resolver"
+_NO_LINK_INSIDE = frozenset({"a", "code", "pre"})
+
+MentionResolver = Callable[[set[str]], dict[str, str]]
+
+
+def set_mention_resolver(app: Flask, resolver: MentionResolver) -> None:
+    """Register how `@name` becomes a link: `resolver(names)` gets lower-cased names and
+    returns {name: URL} for those that exist (a relative URL: stored HTML is reused)."""
+    app.extensions[_MENTION_RESOLVER] = resolver
+
+
+def _mention_name(raw: str) -> str:
+    return raw.rstrip(".-").lower()
+
+
+class _MentionFilter(Filter):
+    """Links `@name` in text to the URL the resolver gave for it (this call's names are in
+    a thread-local, set by `render_markdown`); text in code, pre and links is left alone."""
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        links: dict[str, str] = getattr(_local, "mention_links", None) or {}
+        if not links:
+            yield from super().__iter__()
+            return
+        inside = 0
+        pending: list[str] = []
+        for token in super().__iter__():
+            kind, name = token.get("type"), token.get("name")
+            if kind in {"Characters", "SpaceCharacters"} and not inside:
+                pending.append(token["data"])
+                continue
+            if pending:
+                yield from self._linked("".join(pending), links, token.get("namespace"))
+                pending = []
+            if name in _NO_LINK_INSIDE and kind == "StartTag":
+                inside += 1
+            elif name in _NO_LINK_INSIDE and kind == "EndTag":
+                inside = max(inside - 1, 0)
+            yield token
+        if pending:
+            yield from self._linked("".join(pending), links, None)
+
+    @staticmethod
+    def _linked(text: str, links: dict[str, str], namespace: Any) -> Iterator[dict[str, Any]]:
+        start = 0
+        for match in MENTION.finditer(text):
+            raw = match.group(1)
+            url = links.get(_mention_name(raw))
+            if url is None:
+                continue
+            shown = "@" + raw[: len(raw.rstrip(".-"))]
+            end = match.start() + len(shown)
+            if match.start() > start:
+                yield {"type": "Characters", "data": text[start : match.start()]}
+            yield {
+                "type": "StartTag",
+                "name": "a",
+                "namespace": namespace,
+                "data": {(None, "href"): url, (None, "class"): MENTION_CLASS},
+            }
+            yield {"type": "Characters", "data": shown}
+            yield {"type": "EndTag", "name": "a", "namespace": namespace}
+            start = end
+        if start < len(text):
+            yield {"type": "Characters", "data": text[start:]}
+
+
 # bleach's Cleaner keeps parser state between calls and is not thread-safe: one per thread
 # (the server runs requests in threads), and per allow-list of image hosts.
 _local = threading.local()
@@ -141,8 +222,9 @@ def _cleaner(image_hosts: tuple[str, ...]) -> bleach.Cleaner:
             protocols=ALLOWED_PROTOCOLS,
             strip=True,
             strip_comments=True,
-            # Images first, so the links they become get their rel too.
-            filters=[partial(_ImageFilter, image_hosts=image_hosts), _RelFilter],
+            # Images first, so the links they become get their rel too; mentions before
+            # the rel filter for the same reason.
+            filters=[partial(_ImageFilter, image_hosts=image_hosts), _MentionFilter, _RelFilter],
         )
     return cleaner
 
@@ -168,9 +250,28 @@ def sanitize_html(source: str, image_hosts: tuple[str, ...] | None = None) -> st
     return _cleaner(tuple(image_hosts)).clean(source or "")
 
 
+def _mention_links(text: str) -> dict[str, str]:
+    """{name: URL} of the names mentioned in `text` that the registered resolver knows."""
+    if "@" not in text or not has_app_context():
+        return {}
+    resolver = current_app.extensions.get(_MENTION_RESOLVER)
+    if resolver is None:
+        return {}
+    names: list[str] = []
+    for match in MENTION.finditer(text):
+        if (name := _mention_name(match.group(1))) not in names:
+            names.append(name)
+    return resolver(set(names[:MENTION_LOOKUP_LIMIT])) if names else {}
+
+
 def render_markdown(text: str, image_hosts: tuple[str, ...] | None = None) -> str:
-    """Markdown source to sanitised HTML (raw HTML in the source is shown as text)."""
-    return sanitize_html(_markdown().render(text or ""), image_hosts)
+    """Markdown source to sanitised HTML (raw HTML in the source is shown as text), with
+    `@name` linked to the profiles the mention resolver knows (see the module's doc)."""
+    _local.mention_links = _mention_links(text or "")
+    try:
+        return sanitize_html(_markdown().render(text or ""), image_hosts)
+    finally:
+        _local.mention_links = None
 
 
 def safe_markdown(text: str) -> Markup:

@@ -3,12 +3,17 @@
 A mention is `@username` outside code and outside quoted lines; a quote is a quoted block
 whose attribution names `@username` (the forums' quote button writes
 `> **@name** [wrote](link):`). Unknown names stay plain text and notify nobody.
+
+`resolve` is core's mention resolver (app/core/markup.py `set_mention_resolver`,
+registered with this blueprint): rendered posts link `@name` of an existing, not erased
+member to their profile.
 """
 
 from __future__ import annotations
 
 import re
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -75,3 +80,20 @@ def suggest(prefix: str, limit: int = 8) -> list[Member]:
             .limit(limit)
         )
     )
+
+
+def resolve(names: set[str]) -> dict[str, str]:
+    """{lower-cased name: profile URL} for the names of existing members (erased accounts
+    excluded): one query. The URL is relative, built without a request (posts are also
+    rendered by the worker and CLI commands)."""
+    if not names:
+        return {}
+    rows = db.session.execute(
+        select(Member.username_lower, Member.username).where(
+            Member.username_lower.in_(sorted(names)), Member.erased_at.is_(None)
+        )
+    )
+    urls = current_app.url_map.bind("localhost", script_name="/")
+    return {
+        lower: urls.build("members.profile", {"username": username}) for lower, username in rows
+    }
