@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app.core.db import unit_of_work
 from app.core.time import aware, utcnow
 from app.extensions import db
+from app.members.engagement.backfill import backfill
 from app.members.engagement.pipeline import Activity, record
 from app.members.models import Member
 
@@ -338,7 +339,7 @@ def seed_demo() -> str:
     activities.sort(key=lambda a: (aware(a.occurred_at), a.source_key))
     added = 0
     for start in range(0, len(activities), 2000):
-        with unit_of_work():
+        with backfill(), unit_of_work():  # history: stored, not announced
             added += record(activities[start : start + 2000]).inserted
     _lifecycle_history(member_ids + [q for q, _k in quiet], started)
     return f"{added} events (community and channels) for {len(regulars) + len(quiet)} members"

@@ -145,3 +145,34 @@ def test_a_cap_counts_what_was_earned_earlier_that_day_in_another_batch(db) -> N
     with unit_of_work():
         record([Activity("store_visit", day + timedelta(days=1), "cap:next", member_id=member.id)])
     assert sum(_daily([member.id]).values()) == 30
+
+
+def test_a_backfill_stores_tiers_and_stages_without_announcing_them(db) -> None:
+    from app.core.event_store import DomainEventRecord
+    from app.members.engagement.backfill import backfill
+    from app.members.engagement.models import LifecycleChange
+
+    member = MemberFactory()
+    with backfill(), unit_of_work():
+        record(
+            [
+                Activity(
+                    "purchase",
+                    utcnow() - timedelta(days=200),
+                    "bf:1",
+                    member_id=member.id,
+                    value_cents=90_000,
+                )
+            ]
+        )
+    db.session.refresh(member)
+    assert member.tier == "silver"
+    assert db.session.scalar(
+        select(LifecycleChange.new_stage).where(LifecycleChange.member_id == member.id)
+    )
+    announced = db.session.scalars(
+        select(DomainEventRecord.type).where(
+            DomainEventRecord.type.in_(["tier_changed", "lifecycle_changed"])
+        )
+    ).all()
+    assert announced == []

@@ -25,6 +25,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from app.core.events import emit
 from app.core.time import aware, utcnow
 from app.extensions import db
+from app.members.engagement.backfill import announcing
 from app.members.engagement.events import LifecycleChanged
 from app.members.engagement.models import (
     EngagementEvent,
@@ -370,8 +371,9 @@ def _store_stages(changes: list[tuple[int, str, str]], now: datetime) -> int:
             for m, old, new in changes
         ],
     )
-    for member_id, old, new in changes:
-        emit(LifecycleChanged(member_id=member_id, old_stage=old, new_stage=new))
+    if announcing():
+        for member_id, old, new in changes:
+            emit(LifecycleChanged(member_id=member_id, old_stage=old, new_stage=new))
     return len(changes)
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import bindparam, case, delete, func, select, update
 from app.core.events import emit
 from app.core.time import aware, utcnow
 from app.extensions import db
+from app.members.engagement.backfill import announcing
 from app.members.events import TierChanged
 from app.members.loyalty.models import EarningRule, LedgerEntry, PointsDaily, Tier
 from app.members.models import TIERS, Member
@@ -284,6 +285,7 @@ def refresh_members(member_ids: Iterable[int] | None = None, now: datetime | Non
                 updates.append({"b_id": member_id, "b_tier": new_tier, "b_points": balance})
             if new_tier != tier:
                 changed += 1
+            if new_tier != tier and announcing():
                 emit(
                     TierChanged(
                         member_id=member_id, old_tier=tier, new_tier=new_tier, points=rolling
