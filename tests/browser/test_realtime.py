@@ -57,12 +57,27 @@ def test_a_reply_appears_live_and_the_badge_counts_it(live_server, live_socketio
     reader.goto(topic_path)
     reader.wait_for_selector("html[data-realtime=on]")
     assert reader.locator("[data-unread]").is_hidden()
+    assert reader.locator("[data-last-reply]").inner_text() == "No replies yet"
+    lister = new_context().new_page()  # a visitor on the topic list
+    lister.goto("/latest")
+    lister.wait_for_selector("html[data-realtime=on]")
+    topic_id = topic_path.rsplit("/", 1)[-1]
+    row = lister.locator(f'[data-topic-row="{topic_id}"]')
+    assert row.locator("[data-topic-replies]").inner_text() == "0"
 
     writer = new_context().new_page()
     log_in(writer, writer_email, PASSWORD)
     writer.goto(topic_path)
     writer.wait_for_selector("html[data-realtime=on]")
-    writer.get_by_label("Your reply").fill("Seen live from the other window, @nobody.")
+    box = writer.get_by_label("Your reply")
+    box.fill("Seen live from the other window, @nobody. Hi ")
+    box.press_sequentially("@read")  # the @name autocomplete
+    suggestion = writer.locator(".mention-list [role=option]").first
+    suggestion.wait_for(timeout=3000)
+    assert suggestion.inner_text().startswith("@reader")
+    shot(writer, "realtime-mention-autocomplete")
+    box.press("Enter")
+    assert "Hi @reader" in box.input_value() and box.input_value().endswith(" ")
     writer.get_by_role("button", name="Post reply").click()
     writer.wait_for_url(lambda url: "#post-2" in url or url.endswith("/2"))
 
@@ -70,6 +85,16 @@ def test_a_reply_appears_live_and_the_badge_counts_it(live_server, live_socketio
     reader.locator("#post-2").get_by_text("Seen live from the other window").wait_for(timeout=2000)
     assert time.monotonic() - started < 2
     assert reader.locator("[data-reply-count]").inner_text() == "1"
+    assert reader.locator("[data-last-reply]").inner_text() == "Last reply just now"
+    row.locator("[data-topic-replies]").get_by_text("1").wait_for(timeout=2000)
+    assert row.locator("[data-topic-activity]").inner_text() == "just now"
+    shot(lister, "realtime-topic-list-updated")
+    # The mention is a link to the reader's profile.
+    assert (
+        reader.locator("#post-2 a.mention")
+        .first.get_attribute("href")
+        .startswith("/members/reader")
+    )
     reader.locator("[data-presence]").get_by_text("2 reading now").wait_for(timeout=3000)
 
     _run_worker(live_server.app)
@@ -81,6 +106,6 @@ def test_a_reply_appears_live_and_the_badge_counts_it(live_server, live_socketio
     reader.get_by_role("button", name="Français").click()
     reader.goto("/notifications")
     text = reader.locator(".notif-text").first.inner_text()
-    assert text.startswith("Walt Writer a répondu dans « Live topic")
+    assert text.startswith("Walt Writer vous a mentionné·e dans « Live topic")
     assert reader.get_by_role("heading", name="Notifications").is_visible()
     shot(reader, "notifications-french")

@@ -23,6 +23,29 @@
     return (template || "%(num)d").replace("%(num)d", String(n));
   }
 
+  function number(n) {
+    return window.Intl ? new Intl.NumberFormat(doc.documentElement.lang || "en").format(n) : String(n);
+  }
+
+  // A <time> for "just now", its text from the page (translated), its title the moment.
+  function justNow(holder, iso) {
+    var time = doc.createElement("time");
+    time.setAttribute("datetime", iso || new Date().toISOString());
+    time.textContent = holder.getAttribute("data-just-now") || "";
+    return time;
+  }
+
+  // The topic page's side line: "No replies yet" becomes "Last reply just now".
+  function lastReply(data) {
+    var line = doc.querySelector("[data-last-reply]");
+    if (!line) return;
+    var link = doc.createElement("a");
+    link.href = "/t/" + data.topic_id + "/" + data.post_number;
+    link.appendChild(justNow(line, data.last_posted_at));
+    line.textContent = (line.getAttribute("data-label") || "") + " ";
+    line.appendChild(link);
+  }
+
   function setBadge(n) {
     var count = doc.querySelector("[data-unread]");
     if (!count) return;
@@ -139,7 +162,8 @@
   socket.on("post_created", function (data) {
     if (!stream || data.topic_id !== topicId) return;
     var replies = doc.querySelector("[data-reply-count]");
-    if (replies) replies.textContent = String(data.reply_count);
+    if (replies) replies.textContent = number(data.reply_count);
+    lastReply(data);
     if (doc.getElementById("post-" + data.post_number)) return;
     var lastPage = stream.getAttribute("data-last-page") === "1";
     var shown = stream.querySelectorAll("article.post").length;
@@ -200,6 +224,24 @@
     var jump = doc.querySelector(".unread-jump");
     var highest = stream ? Number(stream.getAttribute("data-highest") || 0) : 0;
     if (jump && data.post_number >= highest) jump.hidden = true;
+  });
+
+  // Topic lists: counts and activity of the rows shown change in place (no reordering).
+  socket.on("topic_activity", function (data) {
+    var row = doc.querySelector('[data-topic-row="' + Number(data.topic_id) + '"]');
+    if (!row) return;
+    var count = row.querySelector("[data-topic-replies]");
+    if (count) count.textContent = number(data.reply_count);
+    var activity = row.querySelector("[data-topic-activity]");
+    var table = row.closest("table");
+    if (activity && table) {
+      if (data.last_url) activity.href = data.last_url;
+      activity.textContent = "";
+      activity.appendChild(justNow(table, data.last_posted_at));
+    }
+    row.classList.remove("row-updated");
+    void row.offsetWidth;  // restart the highlight
+    row.classList.add("row-updated");
   });
 
   // Topic lists: a bar instead of a jump.
