@@ -175,6 +175,7 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         "SITE_URL": env.get("SITE_URL") or f"http://127.0.0.1:{env.get('PORT', '5000')}",
         "NOTIFY_EMAIL_PER_HOUR": int(env.get("NOTIFY_EMAIL_PER_HOUR", "6")),
         "NOTIFY_MAX_MENTIONS": int(env.get("NOTIFY_MAX_MENTIONS", "10")),
+        "REALTIME_PRESENCE_SECONDS": float(env.get("REALTIME_PRESENCE_SECONDS", "1")),
         # Single customer view (docs/decisions.md "Single customer view"): the engagement
         # score is Σ weight × 0.5^(age / half-life); weights per engagement type.
         "ENGAGEMENT_WEIGHTS": {
