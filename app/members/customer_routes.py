@@ -165,12 +165,14 @@ def member_360(username: str):  # type: ignore[no-untyped-def]
                 return redirect(url_for("customers.member_360", username=member.username))
         status = 400
     locale = str(get_locale())
+    timeline = customer_view.timeline(current_user, member.id, page_arg())
     return (
         render_template(
             "members/360.html",
             member=member,
             profile=profiles_data([member])[0],
-            timeline=customer_view.timeline(current_user, member.id, page_arg()),
+            timeline=timeline,
+            topic_titles=customer_view.topic_titles(current_user, timeline.items),
             ledger=loyalty.history(member.id, 1, per_page=10),
             standing=loyalty.standing_of(member),
             interests=affinities([member.id], locale=locale).get(member.id, []),

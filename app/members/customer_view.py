@@ -58,6 +58,32 @@ def timeline(actor: Any, member_id: int, page: int) -> Page[EngagementEvent]:
     return Page(items, page, TIMELINE_PER_PAGE, total)
 
 
+def topic_titles(actor: Any, events: list[EngagementEvent]) -> dict[int, str]:
+    """Titles of the topics a timeline page mentions, those the actor may read (one
+    query, under the forums' readability rule)."""
+    from app.community.forums import access
+    from app.community.forums.models import Topic
+
+    require_staff(actor)
+    ids = set()
+    for e in events:
+        raw = (e.properties or {}).get("topic_id") or (
+            e.object_id if e.object_type == "topic" else None
+        )
+        if raw is not None and str(raw).isdigit():
+            ids.add(int(raw))
+    readable = access.readable_category_ids(actor)
+    if not ids or not readable:
+        return {}
+    return dict(
+        db.session.execute(
+            select(Topic.id, Topic.title).where(
+                Topic.id.in_(ids), Topic.category_id.in_(readable), Topic.deleted_at.is_(None)
+            )
+        ).all()
+    )
+
+
 def lifecycle_history(actor: Any, member_id: int) -> list[LifecycleChange]:
     require_staff(actor)
     return list(
