@@ -230,27 +230,33 @@ class WhooshBackend:
 
     def search(self, request: SearchRequest) -> RawResults:
         def work(searcher):  # type: ignore[no-untyped-def]
+            # Every readable match of the words, once: the facets count it, and without a
+            # filter it is the total too (no second walk of the postings for `len()`).
+            matched = None
+            if request.with_facets:
+                matched = set(searcher.docs_for_query(self._base(request, searcher)))
+            filtered = request.type or request.place or request.author
+            filtered = filtered or request.date_from or request.date_to
             wanted = self._filtered(request, searcher)
             limit = request.page * request.per_page
             if request.sort == "newest" or not request.query.has_text:
                 results = searcher.search(wanted, limit=limit, sortedby="created", reverse=True)
             else:
                 results = searcher.search(wanted, limit=limit)
-            total = len(results)
+            total = len(matched) if matched is not None and not filtered else len(results)
             start = (request.page - 1) * request.per_page
             hits = [
                 _hit(results[i].fields()) for i in range(start, min(limit, results.scored_length()))
             ]
-            facets = self._facets(searcher, request) if request.with_facets else {}
+            facets = self._facets(searcher, request, matched) if matched is not None else {}
             return RawResults(total=total, hits=hits, facets=facets)
 
         return self._run(work)
 
-    def _facets(self, searcher, request: SearchRequest) -> dict[str, dict[str, int]]:  # type: ignore[no-untyped-def]
+    def _facets(self, searcher, request: SearchRequest, matched: set[int]) -> dict:  # type: ignore[no-untyped-def]
         """Counts per value over every readable match: set intersections with each value's
         documents (cached per searcher, they do not depend on the query), and the author
         column read for each match (authors are too many for sets)."""
-        matched = set(searcher.docs_for_query(self._base(request, searcher)))
         out: dict[str, dict[str, int]] = {"type": {}, "place": {}, "author": {}, "date": {}}
         if not matched:
             return out
