@@ -18,7 +18,8 @@ def _flush_views_when_due() -> int:
 
     app = current_app
     now = time.monotonic()
-    last = app.extensions.get(_LAST_FLUSH, 0.0)
+    # The first tick starts the clock: a process that just started has nothing old to write.
+    last = app.extensions.setdefault(_LAST_FLUSH, now)
     due = now - last >= float(app.config["VIEW_FLUSH_SECONDS"])
     if not due and not view_buffer(app._get_current_object()).full.is_set():  # type: ignore[attr-defined]
         return 0
