@@ -321,6 +321,11 @@ def seed_demo() -> str:
     member_ids = list(
         db.session.scalars(select(Member.id).where(Member.erased_at.is_(None)).order_by(Member.id))
     )
+    # The demo accounts' tiers are part of the tour (a Bronze member who never sees the
+    # Gold Lounge): the history below must not move them.
+    seeded_tiers = dict(
+        db.session.execute(select(Member.id, Member.tier).where(Member.id.in_(member_ids))).all()
+    )
     quiet = _quiet_customers(random.Random(seed))
     regulars = [m for m in member_ids if m not in {q for q, _k in quiet}]
     _consents(random.Random(seed + 1), member_ids + [q for q, _k in quiet])
@@ -341,8 +346,38 @@ def seed_demo() -> str:
     for start in range(0, len(activities), 2000):
         with backfill(), unit_of_work():  # history: stored, not announced
             added += record(activities[start : start + 2000]).inserted
+    _keep_tiers(seeded_tiers)
     _lifecycle_history(member_ids + [q for q, _k in quiet], started)
     return f"{added} events (community and channels) for {len(regulars) + len(quiet)} members"
+
+
+def _keep_tiers(seeded: dict[int, str]) -> None:
+    """Correct each demo member's opening balance so that their rolling points land in the
+    middle of the tier they were seeded with (one ledger entry each, once)."""
+    from app.members.loyalty import ledger
+
+    levels = ledger.thresholds()
+    bands = {
+        key: (needed, levels[i + 1][1] if i + 1 < len(levels) else needed * 2)
+        for i, (key, needed) in enumerate(levels)
+    }
+    current = dict(
+        db.session.execute(select(Member.id, Member.tier).where(Member.id.in_(seeded))).all()
+    )
+    moved = [m for m, tier in seeded.items() if current.get(m) != tier]
+    if not moved:
+        return
+    with backfill(), unit_of_work():
+        standing = ledger.standing(moved)
+        for member_id in moved:
+            low, high = bands[seeded[member_id]]
+            wanted = (low + high) // 2
+            ledger.adjust(
+                member_id,
+                wanted - standing[member_id][1],
+                f"seed:tier:{member_id}",
+                "Opening balance",
+            )
 
 
 def _lifecycle_history(member_ids: list[int], started: Any) -> None:
