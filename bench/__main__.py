@@ -10,7 +10,11 @@
    requests one after the other) of the topic page (page 2 of the longest topic, 20
    posts), a category page and the bare page; then the topic page as a logged-in member.
 4. Stop the server, then record `--events` domain events and time one worker handling
-   them (`bench/events.py`).
+   them (`bench/events.py`); then, on the same data, the search bench (`bench/search.py`:
+   rebuild, incremental updates, 200 queries beside SQLite FTS5), the events API bench
+   (`bench/api.py`: 100k events in batches of 1,000, the staff pages with 1M events) and
+   the realtime bench (`bench/realtime.py`: 200, 500 and 1,000 Socket.IO clients on one
+   topic room, commit-to-receipt latency).
 5. Print the tables and rewrite the figures section of docs/performance.md.
 
 Targets: the topic page serves at least 40% of the bare page's requests per second, with a
@@ -35,7 +39,7 @@ from datetime import UTC, datetime
 from http.cookies import SimpleCookie
 from pathlib import Path
 
-from bench import events, load
+from bench import api, events, load, realtime, search
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "performance.md"
@@ -284,6 +288,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--events", type=int, default=20_000, help="events recorded then handled by a worker"
     )
+    parser.add_argument("--no-search", action="store_true", help="skip the search bench")
+    parser.add_argument("--no-api", action="store_true", help="skip the events API bench")
+    parser.add_argument("--no-realtime", action="store_true", help="skip the realtime bench")
     parser.add_argument("--keep", action="store_true", help="keep the temporary database")
     parser.add_argument("--no-doc", action="store_true", help="do not rewrite the doc")
     args = parser.parse_args(argv)
@@ -342,6 +349,15 @@ def main(argv: list[str] | None = None) -> int:
             f"== durable events: {args.events:,} recorded, then handled by one worker", flush=True
         )
         event_figures = events.lines(events.measure(args.events))
+        if not args.no_search:
+            print("== search: rebuild, updates, 200 queries beside SQLite FTS5", flush=True)
+            event_figures += search.lines(search.measure())
+        if not args.no_api:
+            print("== events API: 100k events in batches of 1,000, staff pages", flush=True)
+            event_figures += api.lines(api.measure())
+        if not args.no_realtime:
+            print("== realtime: clients on one topic room, commit to receipt", flush=True)
+            event_figures += realtime.lines(realtime.measure())
     finally:
         if server is not None:
             server.terminate()
