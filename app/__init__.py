@@ -118,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_subscribers(app: Flask) -> None:
     """Every cross-area reaction, visible in one place."""
+    from app.api import subscribers as api_subscribers
     from app.community import subscribers as community_subscribers
     from app.core.events import get_bus
     from app.members import subscribers as member_subscribers
@@ -128,6 +129,7 @@ def register_subscribers(app: Flask) -> None:
     with app.app_context():
         bus = get_bus()
         member_subscribers.register(bus)
+        api_subscribers.register(bus)
         community_subscribers.register(bus)
         moderation_subscribers.register(bus)
         notification_subscribers.register(bus)
@@ -139,6 +141,7 @@ def register_subscribers(app: Flask) -> None:
 
 def register_jobs(app: Flask) -> None:
     """Every periodic job, visible in one place (run by the worker or each web process)."""
+    from app.api import jobs as api_jobs
     from app.community import jobs as community_jobs
     from app.core import worker
     from app.members import customer_jobs
@@ -150,6 +153,7 @@ def register_jobs(app: Flask) -> None:
     community_jobs.register(app)
     search_jobs.register(app)
     customer_jobs.register(app)
+    api_jobs.register(app)
 
 
 def start_scheduler(app: Flask) -> None:
@@ -159,17 +163,19 @@ def start_scheduler(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from app.api.cli import register as register_api_cli
     from app.community.cli import register as register_community_cli
     from app.core.cli import register as register_core_cli
     from app.members.cli import register as register_members_cli
-    from app.search.cli import register as register_search_cli
     from app.members.customer_cli import register as register_customer_cli
+    from app.search.cli import register as register_search_cli
 
     register_core_cli(app)
     register_members_cli(app)
     register_community_cli(app)
     register_search_cli(app)
     register_customer_cli(app)
+    register_api_cli(app)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -179,11 +179,20 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         # Single customer view (docs/decisions.md "Single customer view"): the engagement
         # score is Σ weight × 0.5^(age / half-life); weights per engagement type.
         "ENGAGEMENT_WEIGHTS": {
-            "registered": 1.0, "logged_in": 0.5, "topic_viewed": 0.5, "searched": 0.5,
-            "posted": 5.0, "replied": 3.0, "liked": 1.0, "like_received": 2.0,
-            "followed": 1.0, "purchase": 8.0, "store_visit": 3.0, "support_ticket": 1.0,
+            "registered": 1.0,
+            "logged_in": 0.5,
+            "topic_viewed": 0.5,
+            "searched": 0.5,
+            "posted": 5.0,
+            "replied": 3.0,
+            "liked": 1.0,
+            "like_received": 2.0,
+            "followed": 1.0,
+            "purchase": 8.0,
+            "store_visit": 3.0,
+            "support_ticket": 1.0,
             "newsletter_click": 1.0,
-        },  # fmt: skip
+        },
         "ENGAGEMENT_HALF_LIFE_DAYS": float(env.get("ENGAGEMENT_HALF_LIFE_DAYS", "30")),
         # Inferred interests: weight of reading, liking and writing in a category's interest.
         "AFFINITY_WEIGHTS": {"topic_viewed": 1.0, "liked": 2.0, "posted": 3.0, "replied": 3.0},

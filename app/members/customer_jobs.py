@@ -3,7 +3,6 @@
 - `lifecycle_and_tiers` (hourly): stages move with the clock (active → at-risk →
   lapsed) and points leave the rolling 12-month window (a tier can go down); both are
   idempotent recomputations that record and announce only real changes.
-- `deliver_webhooks` (every 10 s): the webhook outbox, retried with backoff.
 """
 
 from __future__ import annotations
@@ -26,12 +25,5 @@ def lifecycle_and_tiers() -> dict[str, int]:
     return {"stages changed": stages, "tiers changed": tiers}
 
 
-def deliver_webhooks() -> int:
-    from app.api.webhooks import deliver_due
-
-    return deliver_due()
-
-
 def register(app: Flask) -> None:
     add_job(app, "lifecycle_and_tiers", lifecycle_and_tiers, 3600)
-    add_job(app, "deliver_webhooks", deliver_webhooks, 10)

@@ -7,7 +7,6 @@ from flask import Blueprint
 
 bp = Blueprint("customers", __name__)
 
-from app.api import models as _api_models  # noqa: E402,F401
 from app.members import customer_routes  # noqa: E402,F401
 from app.members.engagement import models as _engagement_models  # noqa: E402,F401
 from app.members.loyalty import models as _loyalty_models  # noqa: E402,F401

@@ -10,10 +10,8 @@ from app.core.events import EventBus
 
 
 def register(bus: EventBus) -> None:
-    from app.api import webhooks
     from app.members import counters
     from app.members.engagement import subscribers as engagement
 
     counters.register(bus)
     engagement.register(bus)
-    webhooks.register(bus)
