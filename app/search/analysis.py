@@ -66,7 +66,22 @@ class _BilingualStem(Filter):
             yield token
 
 
+class _Pairs(Filter):
+    """Each pair of neighbouring terms as one term ("sleep bag"): quoted phrases of two
+    words become one postings list (app.search.backends.whoosh_arrays)."""
+
+    def __call__(self, tokens):  # type: ignore[no-untyped-def]
+        previous = None
+        for token in tokens:
+            text = token.text
+            if previous is not None:
+                token.text = f"{previous} {text}"
+                yield token
+            previous = text
+
+
 ANALYZER = RegexTokenizer(_WORD) | _BilingualStem()
+PAIRS_ANALYZER = ANALYZER | _Pairs()
 # Words as typed, folded, for "did you mean" (stems would suggest "electr").
 SPELL_ANALYZER = (
     RegexTokenizer(_WORD)

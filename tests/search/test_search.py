@@ -51,6 +51,16 @@ def test_a_quoted_phrase_needs_the_words_together_and_in_order(topic, category, 
     assert set(_titles(_find(None, "tent pegs"))) == {"Pegs in sand", "Other story"}
 
 
+def test_a_longer_phrase_needs_every_word_in_a_row(topic, category, index):
+    # Whoosh indexes neighbouring pairs: "tent pegs" and "pegs sand" apart are not it.
+    topic(category, "In a row", "The tent pegs in sand held all night.")
+    topic(category, "Apart", "The tent pegs broke, so we bought pegs in sand colours.")
+    topic(category, "Tent pegs sand kit", "Nothing else.")
+    index()
+    assert set(_titles(_find(None, '"tent pegs in sand"'))) == {"In a row", "Tent pegs sand kit"}
+    assert len(_find(None, '"sand pegs tent"').results) == 0
+
+
 def test_a_minus_excludes_words_and_phrases(topic, category, index):
     topic(category, "Pegs in sand", "Good tent pegs hold in sand.")
     topic(category, "Other story", "The pegs of my old tent broke.")

@@ -23,13 +23,14 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh.fields import DATETIME, ID, NUMERIC, TEXT, Schema
 from whoosh.writing import CLEAR
 
 from app.search import indexing
-from app.search.analysis import ANALYZER, SPELL_ANALYZER
+from app.search.analysis import ANALYZER, PAIRS_ANALYZER, SPELL_ANALYZER
 from app.search.backends import (
     DATE_RANGES,
     Hit,
@@ -37,6 +38,7 @@ from app.search.backends import (
     SearchRequest,
     SearchUnavailable,
 )
+from app.search.backends.whoosh_arrays import Generation, Vocabulary
 from app.search.documents import Document
 from app.search.query import ParsedQuery
 
@@ -55,6 +57,9 @@ def make_schema() -> Schema:
         parent_id=NUMERIC(stored=True, bits=64),
         title=TEXT(analyzer=ANALYZER, stored=True, field_boost=TITLE_BOOST),
         body=TEXT(analyzer=ANALYZER, stored=True),
+        # Neighbouring terms as one term, for quoted phrases (whoosh_arrays).
+        title_pairs=TEXT(analyzer=PAIRS_ANALYZER, phrase=False, field_boost=TITLE_BOOST),
+        body_pairs=TEXT(analyzer=PAIRS_ANALYZER, phrase=False),
         spell=TEXT(analyzer=SPELL_ANALYZER, phrase=False, spelling=True),
         author=ID(stored=True, sortable=True),
         author_id=NUMERIC(stored=True),
@@ -80,6 +85,8 @@ def _fields(doc: Document) -> dict:
         "parent_id": doc.parent_id or 0,
         "title": doc.title,
         "body": doc.body,
+        "title_pairs": doc.title,
+        "body_pairs": doc.body,
         # Titles only: their words make a good "did you mean" vocabulary, and spelling
         # every body word doubled the rebuild time (docs/decisions.md, "Search").
         "spell": doc.title,
@@ -115,6 +122,12 @@ class WhooshBackend:
         self.directory = directory
         self._local = threading.local()
         self._ix: whoosh_index.Index | None = None
+        # Per-segment arrays (by segment id) and the column values' codes, shared by
+        # every thread's searcher.
+        self._segments: dict = {}
+        self._vocabularies = {
+            name: Vocabulary() for name in ("type", "place", "author", "visibility")
+        }
 
     # --- opening ---------------------------------------------------------------------
 
@@ -157,6 +170,8 @@ class WhooshBackend:
             with contextlib.suppress(Exception):
                 searcher.close()
         self._local.searcher = None
+        self._local.generation = None
+        self._segments.clear()
         self._ix = None
 
     def status(self) -> dict:
@@ -178,45 +193,42 @@ class WhooshBackend:
 
     # --- searching -------------------------------------------------------------------
 
-    def _base(self, request: SearchRequest, searcher) -> Q.Query:  # type: ignore[no-untyped-def]
-        parts: list[Q.Query] = [text_query(request.query)]
-        if request.query_author:
-            parts.append(Q.Term("author", request.query_author))
-        if request.query_place:
-            parts.append(Q.Term("place", request.query_place))
-        query: Q.Query = Q.And(parts)
+    def _generation(self, searcher) -> Generation:  # type: ignore[no-untyped-def]
+        """This searcher's documents as arrays: made once per index generation and thread,
+        reading only the segments not seen before (app.search.backends.whoosh_arrays)."""
+        generation = getattr(self._local, "generation", None)
+        if generation is None or generation.searcher is not searcher:
+            generation = Generation(searcher, self._segments, self._vocabularies)
+            self._local.generation = generation
+            # Forget the segments that merges replaced (other threads may still hold
+            # theirs: they read them again if they ever need them).
+            for key in list(self._segments):
+                if key not in generation.used_segments:
+                    self._segments.pop(key, None)
+        return generation
+
+    def _masks(self, request: SearchRequest, generation: Generation):  # type: ignore[no-untyped-def]
+        """(the query's readable matches, those the filters keep, their scores)."""
+        base, score = generation.text(request.query)
         # The viewer's readability is part of the query itself, so every count (totals,
-        # facets) is made of readable documents only. It is written as "none of the
-        # scopes in the index that the viewer may not read" (the index's own list, so
-        # no document escapes it): an exclusion is checked only where the words match,
-        # while "any readable scope" would walk nearly every document per search.
-        hidden = self._scopes(searcher) - request.scopes
-        if hidden:
-            query = Q.AndNot(query, Q.Or([Q.Term("visibility", v) for v in sorted(hidden)]))
-        return query
-
-    def _scopes(self, searcher) -> set[str]:  # type: ignore[no-untyped-def]
-        cache = self._cache(searcher)
-        if "scopes" not in cache:
-            cache["scopes"] = {
-                v.decode() if isinstance(v, bytes) else str(v)
-                for v in searcher.reader().lexicon("visibility")
-            }
-        return cache["scopes"]
-
-    def _filtered(self, request: SearchRequest, searcher) -> Q.Query:  # type: ignore[no-untyped-def]
-        parts = [self._base(request, searcher)]
+        # facets) and every hit is made of readable documents only.
+        base &= generation.readable(request.scopes)
+        if request.query_author:
+            base &= generation.equals("author", request.query_author)
+        if request.query_place:
+            base &= generation.equals("place", request.query_place)
+        wanted = base
         if request.type:
-            parts.append(Q.Term("type", request.type))
+            wanted = wanted & generation.equals("type", request.type)
         if request.place:
-            parts.append(Q.Term("place", request.place))
+            wanted = wanted & generation.equals("place", request.place)
         if request.author:
-            parts.append(Q.Term("author", request.author))
-        if request.date_from or request.date_to:
-            start = _naive(request.date_from) if request.date_from else None
-            end = _naive(request.date_to) if request.date_to else None
-            parts.append(Q.DateRange("created", start, end))
-        return Q.And(parts)
+            wanted = wanted & generation.equals("author", request.author)
+        if request.date_from:
+            wanted = wanted & generation.since(_naive(request.date_from))
+        if request.date_to:
+            wanted = wanted & generation.until(_naive(request.date_to))
+        return base, wanted, score
 
     def _run(self, work: Callable):  # type: ignore[no-untyped-def]
         try:
@@ -230,86 +242,29 @@ class WhooshBackend:
 
     def search(self, request: SearchRequest) -> RawResults:
         def work(searcher):  # type: ignore[no-untyped-def]
-            # Every readable match of the words, once: the facets count it, and without a
-            # filter it is the total too (no second walk of the postings for `len()`).
-            matched = None
-            if request.with_facets:
-                matched = set(searcher.docs_for_query(self._base(request, searcher)))
-            filtered = request.type or request.place or request.author
-            filtered = filtered or request.date_from or request.date_to
-            wanted = self._filtered(request, searcher)
+            generation = self._generation(searcher)
+            base, wanted, score = self._masks(request, generation)
             limit = request.page * request.per_page
-            if request.sort == "newest" or not request.query.has_text:
-                results = searcher.search(wanted, limit=limit, sortedby="created", reverse=True)
-            else:
-                results = searcher.search(wanted, limit=limit)
-            total = len(matched) if matched is not None and not filtered else len(results)
+            by_score = request.sort != "newest" and request.query.has_text
+            docs = generation.top(wanted, score if by_score else None, limit)
             start = (request.page - 1) * request.per_page
-            hits = [
-                _hit(results[i].fields()) for i in range(start, min(limit, results.scored_length()))
-            ]
-            facets = self._facets(searcher, request, matched) if matched is not None else {}
-            return RawResults(total=total, hits=hits, facets=facets)
+            # Stored fields for the displayed hits only.
+            hits = [_hit(searcher.stored_fields(int(d))) for d in docs[start:limit]]
+            facets = {}
+            if request.with_facets:
+                now = _naive(request.now or datetime.now(UTC))
+                now = now.replace(minute=0, second=0, microsecond=0)
+                facets = generation.facets(
+                    base, {name: now - timedelta(days=d) for name, d in DATE_RANGES.items()}
+                )
+            return RawResults(total=int(np.count_nonzero(wanted)), hits=hits, facets=facets)
 
         return self._run(work)
 
-    def _facets(self, searcher, request: SearchRequest, matched: set[int]) -> dict:  # type: ignore[no-untyped-def]
-        """Counts per value over every readable match: set intersections with each value's
-        documents (cached per searcher, they do not depend on the query), and the author
-        column read for each match (authors are too many for sets)."""
-        out: dict[str, dict[str, int]] = {"type": {}, "place": {}, "author": {}, "date": {}}
-        if not matched:
-            return out
-        now = _naive(request.now or datetime.now(UTC)).replace(minute=0, second=0, microsecond=0)
-        for field in ("type", "place"):
-            for value, docs in self._value_sets(searcher, field).items():
-                if count := len(matched & docs):
-                    out[field][value] = count
-        for name, days in DATE_RANGES.items():
-            docs = self._cached(
-                searcher,
-                ("date", name, now),
-                lambda d=days: Q.DateRange("created", now - timedelta(days=d), None),
-            )
-            if count := len(matched & docs):
-                out["date"][name] = count
-        column = searcher.reader().column_reader("author")
-        authors: dict[str, int] = {}
-        for docnum in matched:
-            value = column[docnum]
-            value = value.decode() if isinstance(value, bytes) else str(value)
-            authors[value] = authors.get(value, 0) + 1
-        out["author"] = authors
-        return out
-
-    def _cache(self, searcher) -> dict:  # type: ignore[no-untyped-def]
-        cache = getattr(self._local, "facet_cache", None)
-        if cache is None or cache[0] is not searcher:
-            cache = (searcher, {})
-            self._local.facet_cache = cache
-        return cache[1]
-
-    def _cached(self, searcher, key, make_query) -> set[int]:  # type: ignore[no-untyped-def]
-        cache = self._cache(searcher)
-        if key not in cache:
-            cache[key] = set(searcher.docs_for_query(make_query()))
-        return cache[key]
-
-    def _value_sets(self, searcher, field: str) -> dict[str, set[int]]:  # type: ignore[no-untyped-def]
-        cache = self._cache(searcher)
-        if ("values", field) not in cache:
-            values = [
-                v.decode() if isinstance(v, bytes) else str(v)
-                for v in searcher.reader().lexicon(field)
-            ]
-            cache[("values", field)] = {
-                v: self._cached(searcher, (field, v), lambda v=v: Q.Term(field, v)) for v in values
-            }
-        return cache[("values", field)]
-
     def count(self, request: SearchRequest) -> int:
         def work(searcher):  # type: ignore[no-untyped-def]
-            return len(searcher.search(self._filtered(request, searcher), limit=1))
+            _base, wanted, _score = self._masks(request, self._generation(searcher))
+            return int(np.count_nonzero(wanted))
 
         return self._run(work)
 
