@@ -130,3 +130,17 @@ def plain_text(markdown: str) -> str:
     for pattern, replacement in _MARKDOWN_NOISE:
         text = pattern.sub(replacement, text)
     return text.strip()
+
+
+def typos(a: str, b: str) -> int:
+    """Edits from `a` to `b`, a swap of two neighbours counting as one (Damerau)."""
+    rows = [list(range(len(b) + 1))]
+    for i, ca in enumerate(a, 1):
+        row = [i]
+        for j, cb in enumerate(b, 1):
+            cost = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, rows[-2][j - 2] + 1)
+            row.append(cost)
+        rows.append(row)
+    return rows[-1][-1]

@@ -316,3 +316,13 @@ def test_the_results_page_runs_a_bounded_number_of_queries(
         response = client.get("/search?q=tent")
     assert response.status_code == 200
     assert len(seen) <= 12, seen
+
+
+def test_a_misspelt_word_gets_a_did_you_mean(topic, category, index):
+    topic(category, "Waterproof jacket for winter", "Which one keeps the rain out?")
+    topic(category, "Another waterproof shell", "Light and small.")
+    index()
+    page = _find(None, "waterprof jacket")
+    assert page.suggestion is not None
+    assert "waterproof" in page.suggestion
+    assert _find(None, "waterproof jacket").suggestion is None  # nothing to correct

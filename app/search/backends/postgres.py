@@ -12,9 +12,12 @@ drains at once share the work and a crash leaves nothing half-done.
 
 from __future__ import annotations
 
+import difflib
 import logging
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import ClassVar
 
 from sqlalchemy import and_, delete, func, literal_column, select, text
 from sqlalchemy.dialects.postgresql import insert
@@ -22,7 +25,8 @@ from sqlalchemy.dialects.postgresql import insert
 from app.core.db import unit_of_work
 from app.extensions import db
 from app.search import indexing
-from app.search.analysis import terms
+from app.search.analysis import terms, typos
+from app.search.analysis import words as spelling_words
 from app.search.backends import (
     DATE_RANGES,
     Hit,
@@ -193,9 +197,40 @@ class PostgresBackend:
         return db.session.scalar(select(func.count()).select_from(D).where(where)) or 0
 
     def corrections(self, words: list[str]) -> dict[str, str]:
-        # No spelling dictionary on PostgreSQL yet (pg_trgm would be the way): no
-        # suggestion rather than a slow one.
-        return {}
+        """ "Did you mean": the same vocabulary as Whoosh's (the words of the titles) and the
+        same rule (one typo for short words, two beyond, swaps count as one; then the
+        commonest word), from a per-process copy of the vocabulary, read again when the
+        titles change."""
+        vocabulary = self._vocabulary()
+        out = {}
+        for word in dict.fromkeys(words):
+            if word in vocabulary:
+                continue
+            limit = 1 if len(word) < 4 else 2
+            near = [
+                w
+                for w in difflib.get_close_matches(word, vocabulary, n=20, cutoff=0.6)
+                if typos(word, w) <= limit
+            ]
+            if near:
+                out[word] = min(near, key=lambda c: (typos(word, c), -vocabulary[c], c))
+        return out
+
+    _vocab: ClassVar[tuple[tuple, Counter]] = ((), Counter())
+
+    def _vocabulary(self) -> Counter:
+        titled = select(func.count(), func.coalesce(func.sum(func.length(D.title)), 0)).where(
+            D.title != ""
+        )
+        fingerprint = tuple(db.session.execute(titled).one())
+        stamp, vocabulary = PostgresBackend._vocab
+        if stamp == fingerprint:
+            return vocabulary
+        vocabulary = Counter()
+        for title in db.session.scalars(select(D.title).where(D.title != "")):
+            vocabulary.update(set(spelling_words(title)))
+        PostgresBackend._vocab = (fingerprint, vocabulary)
+        return vocabulary
 
     def drain(self, limit: int = 500) -> int:
         with unit_of_work():

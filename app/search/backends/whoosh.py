@@ -30,7 +30,7 @@ from whoosh.fields import DATETIME, ID, NUMERIC, TEXT, Schema
 from whoosh.writing import CLEAR
 
 from app.search import indexing
-from app.search.analysis import ANALYZER, PAIRS_ANALYZER, SPELL_ANALYZER
+from app.search.analysis import ANALYZER, PAIRS_ANALYZER, SPELL_ANALYZER, typos
 from app.search.backends import (
     DATE_RANGES,
     Hit,
@@ -281,7 +281,7 @@ class WhooshBackend:
                     # Swapped letters count as one typo; then the commonest word wins.
                     out[word] = min(
                         found,
-                        key=lambda c: (_typos(word, c), -reader.doc_frequency("spell", c), c),
+                        key=lambda c: (typos(word, c), -reader.doc_frequency("spell", c), c),
                     )
             return out
 
@@ -389,20 +389,6 @@ class WhooshBackend:
             if not locked:
                 raise TimeoutError("another process holds the search index write lock")
             self._write([(d.key, d) for d in upserts] + [(k, None) for k in deletes])
-
-
-def _typos(a: str, b: str) -> int:
-    """Edits from `a` to `b`, a swap of two neighbours counting as one (Damerau)."""
-    rows = [list(range(len(b) + 1))]
-    for i, ca in enumerate(a, 1):
-        row = [i]
-        for j, cb in enumerate(b, 1):
-            cost = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (ca != cb))
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                cost = min(cost, rows[-2][j - 2] + 1)
-            row.append(cost)
-        rows.append(row)
-    return rows[-1][-1]
 
 
 def _hit(fields: dict) -> Hit:
