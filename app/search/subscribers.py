@@ -15,6 +15,7 @@ from app.community.forums.events import (
     TopicCreated,
 )
 from app.core.events import EventBus
+from app.members.engagement.events import MemberErased
 from app.search.indexing import enqueue
 from app.search.sources import forums
 
@@ -37,6 +38,11 @@ def _restored(evt: PostRestored) -> None:
         enqueue([f"{forums.NAME}:{evt.post_id}"])
 
 
+def _erased(evt: MemberErased) -> None:
+    """An erased member's posts are indexed again under their new, anonymous name."""
+    enqueue(forums.author_keys(evt.member_id))
+
+
 def register(bus: EventBus) -> None:
     bus.subscribe_durable(
         "search_index",
@@ -46,5 +52,6 @@ def register(bus: EventBus) -> None:
             PostEdited: _post,
             PostDeleted: _deleted,
             PostRestored: _restored,
+            MemberErased: _erased,
         },
     )

@@ -326,3 +326,23 @@ def test_a_misspelt_word_gets_a_did_you_mean(topic, category, index):
     assert page.suggestion is not None
     assert "waterproof" in page.suggestion
     assert _find(None, "waterproof jacket").suggestion is None  # nothing to correct
+
+
+def test_an_erased_members_name_leaves_the_index(topic, category, index, db):
+    from sqlalchemy import select
+
+    from app.members.models import Member
+    from app.members.privacy import erase_account
+    from tests.conftest import drain_events
+    from tests.factories import PASSWORD
+
+    author = MemberFactory(username="leavingsoon")
+    topic(category, "Stove advice", "Which stove for winter?", by=author)
+    index()
+    assert _titles(_find(None, "author:leavingsoon")) == ["Stove advice"]
+    erase_account(db.session.get(Member, author.id), PASSWORD, remove_posts=False)
+    drain_events()
+    index()
+    assert _find(None, "author:leavingsoon").results == []
+    renamed = db.session.scalar(select(Member.username).where(Member.id == author.id))
+    assert _titles(_find(None, f"author:{renamed}")) == ["Stove advice"]

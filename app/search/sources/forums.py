@@ -125,3 +125,9 @@ def topic_keys(topic_id: int) -> list[str]:
     """Every post of a topic (a topic deleted or restored takes its replies with it)."""
     ids = db.session.scalars(select(Post.id).where(Post.topic_id == topic_id).order_by(Post.id))
     return [f"{NAME}:{i}" for i in ids]
+
+
+def author_keys(member_id: int) -> list[str]:
+    """Every post a member wrote (their name changed: an erased account)."""
+    ids = db.session.scalars(select(Post.id).where(Post.author_id == member_id).order_by(Post.id))
+    return [f"{NAME}:{i}" for i in ids]
