@@ -19,11 +19,11 @@ from sqlalchemy import select
 
 from app.api.models import ApiKey
 from app.api.schemas import CHANNEL_OF, BatchSchema
-from app.core.db import unit_of_work
+from app.core.db import dialect_insert, unit_of_work
 from app.core.time import utcnow
 from app.extensions import db
 from app.members.engagement.models import PendingProfile
-from app.members.engagement.pipeline import Activity, dialect_insert, record
+from app.members.engagement.pipeline import Activity, record
 from app.members.models import Member
 
 

@@ -51,7 +51,7 @@ def _enqueue(evt: DomainEvent) -> None:
     wanted = [e for e in endpoints if evt.name in e.events.split()]
     if not wanted:
         return
-    from app.members.engagement.pipeline import dialect_insert
+    from app.core.db import dialect_insert
 
     payload = {
         "id": evt.event_id,

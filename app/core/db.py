@@ -14,9 +14,11 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from flask import Flask, request
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from app.core import events
@@ -137,3 +139,11 @@ def unit_of_work() -> Iterator[None]:
     finally:
         _in_unit_of_work.reset(inside)
     events.dispatch_committed(session)
+
+
+def dialect_insert(table: Any) -> Any:
+    """INSERT ... ON CONFLICT for the session's database (PostgreSQL or SQLite), on the Core
+    table of a model or table: the ORM's bulk insert would split a batch into one statement
+    per run of rows with the same non-null keys; the Core statement sends it whole."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(getattr(table, "__table__", table))

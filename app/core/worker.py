@@ -25,9 +25,8 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
-from app.core.db import gate, unit_of_work
+from app.core.db import dialect_insert, gate, unit_of_work
 from app.core.errors import NotFound, PermissionDenied
 from app.core.event_store import DomainEventRecord, ParkedEvent, SubscriberPosition
 from app.core.events import EVENT_TYPES, DomainEvent, DurableSubscriber, get_bus
@@ -41,11 +40,6 @@ MAX_BACKOFF_SECONDS = 3600
 ERROR_MAX_CHARS = 4000
 
 
-def _insert(table: Any) -> Any:
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert(table)
-
-
 def ensure_positions(names: list[str]) -> None:
     """Give each durable subscriber a position row (a new one starts at the beginning)."""
     known = set(db.session.scalars(select(SubscriberPosition.name)))
@@ -54,7 +48,7 @@ def ensure_positions(names: list[str]) -> None:
         return
     with unit_of_work():
         db.session.execute(
-            _insert(SubscriberPosition)
+            dialect_insert(SubscriberPosition)
             .values([{"name": n, "position": 0, "attempts": 0, "handled": 0} for n in missing])
             .on_conflict_do_nothing(index_elements=["name"])
         )
@@ -169,7 +163,7 @@ def _record_failure(
         state.retry_at = now + _backoff(state.attempts)
         return 0
     db.session.execute(
-        _insert(ParkedEvent)
+        dialect_insert(ParkedEvent)
         .values(
             subscriber=name,
             event_id=event_id,
@@ -244,7 +238,7 @@ def hold_at_head(name: str) -> int:
     recording lock on PostgreSQL; SQLite has one writer), and its open parked events are
     closed — what they would have changed is in the recount. Returns the new position.
     """
-    ensure_position = _insert(SubscriberPosition).values(
+    ensure_position = dialect_insert(SubscriberPosition).values(
         name=name, position=0, attempts=0, handled=0, last_error=""
     )
     db.session.execute(ensure_position.on_conflict_do_nothing(index_elements=["name"]))

@@ -16,9 +16,8 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import and_, delete, func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 
-from app.core.db import gate, unit_of_work
+from app.core.db import dialect_insert, gate, unit_of_work
 from app.core.time import utcnow
 from app.extensions import db
 from app.search.documents import Document, build_documents, key_of, sources
@@ -34,11 +33,6 @@ class QueueItem:
     version: int
 
 
-def _insert():  # type: ignore[no-untyped-def]
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert(SearchQueueItem)
-
-
 def enqueue(keys: Iterable[str]) -> None:
     """Ask for these documents to be (re)indexed; runs in the caller's transaction.
 
@@ -48,7 +42,7 @@ def enqueue(keys: Iterable[str]) -> None:
     rows = [{"doc_key": key, "version": 1, "queued_at": utcnow()} for key in dict.fromkeys(keys)]
     if not rows:
         return
-    statement = _insert().values(rows)
+    statement = dialect_insert(SearchQueueItem).values(rows)
     db.session.execute(
         statement.on_conflict_do_update(
             index_elements=["doc_key"],

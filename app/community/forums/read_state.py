@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sqlalchemy import func
-from sqlalchemy.dialects import postgresql, sqlite
 
 from app.community.forums.models import TopicReadState
+from app.core.db import dialect_insert
 from app.core.time import utcnow
 from app.extensions import db
 
@@ -31,10 +31,9 @@ def raise_read_positions(furthest: Mapping[tuple[int, int], int]) -> None:
         for (m, t), n in sorted(furthest.items())
     ]
     is_postgres = db.session.get_bind().dialect.name == "postgresql"
-    insert = postgresql.insert if is_postgres else sqlite.insert
     greatest = func.greatest if is_postgres else func.max  # SQLite's two-argument max()
     for start in range(0, len(rows), CHUNK):
-        stmt = insert(states).values(rows[start : start + CHUNK])
+        stmt = dialect_insert(states).values(rows[start : start + CHUNK])
         stmt = stmt.on_conflict_do_update(
             index_elements=["member_id", "topic_id"],
             set_={

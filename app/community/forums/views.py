@@ -29,12 +29,11 @@ from datetime import date, timedelta
 
 from flask import Flask, current_app
 from sqlalchemy import bindparam, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from app.community.forums.events import TopicViewed
 from app.community.forums.models import Topic, TopicViewDay
 from app.community.forums.read_state import raise_read_positions
-from app.core.db import unit_of_work
+from app.core.db import dialect_insert, unit_of_work
 from app.core.events import emit
 from app.core.time import today
 from app.extensions import db
@@ -188,15 +187,6 @@ def _existing_ids(column, ids: set[int]) -> set[int]:  # type: ignore[no-untyped
     return found
 
 
-def _dialect_insert(table):  # type: ignore[no-untyped-def]
-    name = db.session.get_bind().dialect.name
-    if name == "sqlite":
-        return sqlite.insert(table)
-    if name == "postgresql":
-        return postgresql.insert(table)
-    raise NotImplementedError(f"view counting supports SQLite and PostgreSQL, not {name}")
-
-
 def _write(views: dict[ViewKey, _Pending]) -> int:
     topic_ids = _existing_ids(Topic.id, {topic_id for topic_id, _, _ in views})
     member_ids = _existing_ids(
@@ -215,7 +205,7 @@ def _write(views: dict[ViewKey, _Pending]) -> int:
     inserted: list[tuple[int, str, date]] = []
     for chunk in _chunks(rows):
         stmt = (
-            _dialect_insert(TopicViewDay)
+            dialect_insert(TopicViewDay)
             .values(chunk)
             .on_conflict_do_nothing(index_elements=["topic_id", "viewer_key", "day"])
             .returning(TopicViewDay.topic_id, TopicViewDay.viewer_key, TopicViewDay.day)

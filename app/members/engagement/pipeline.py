@@ -16,22 +16,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
+from app.core.db import dialect_insert
 from app.core.time import utcnow
 from app.extensions import db
 from app.members.engagement import rollups
 from app.members.engagement.models import EngagementEvent
-
-
-def dialect_insert(table: Any) -> Any:
-    """INSERT … ON CONFLICT for this backend, on the Core table: the ORM's bulk insert
-    splits a batch into one statement per run of rows with the same non-null keys (a
-    purchase between two visits makes three statements), Core sends the batch whole."""
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert(
-        getattr(table, "__table__", table)
-    )
 
 
 @dataclass

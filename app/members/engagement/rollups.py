@@ -163,7 +163,7 @@ _EMPTY_ROW = {
 
 def _lock_profiles(member_ids: list[int]) -> dict[int, dict[str, Any]]:
     """Create missing profiles and read (PostgreSQL: lock) the batch's, in id order."""
-    from app.members.engagement.pipeline import dialect_insert
+    from app.core.db import dialect_insert
 
     # Only the members without a profile yet, in one cached executemany (a multi-VALUES
     # statement would be compiled anew per batch).
@@ -240,7 +240,7 @@ def day_of(at: datetime) -> date:
 
 
 def _add_active_days(pairs: set[tuple[date, int]]) -> None:
-    from app.members.engagement.pipeline import dialect_insert
+    from app.core.db import dialect_insert
 
     if pairs:
         db.session.execute(
@@ -277,7 +277,7 @@ def _apply_affinities(rows: list[Row], affinity_weights: dict[str, float]) -> No
 
 
 def _write_affinities(values: dict[tuple[int, int], float]) -> None:
-    from app.members.engagement.pipeline import dialect_insert
+    from app.core.db import dialect_insert
 
     if not values:
         return

@@ -112,7 +112,7 @@ def award(pairs: list[tuple[Row, Activity]]) -> None:
 
 def _insert(entries: list[dict[str, Any]]) -> None:
     """Append entries once each; add the ones really inserted to the daily sums."""
-    from app.members.engagement.pipeline import dialect_insert
+    from app.core.db import dialect_insert
 
     table = LedgerEntry.__table__
     now = utcnow()
@@ -133,7 +133,7 @@ def _sum_daily(rows: Iterable[Any]) -> dict[tuple[int, date, str], int]:
 
 
 def _add_daily(rows: Iterable[Any]) -> None:
-    from app.members.engagement.pipeline import dialect_insert
+    from app.core.db import dialect_insert
 
     sums = _sum_daily(rows)
     if not sums:

@@ -12,7 +12,6 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from app.community.forums import access
 from app.community.forums.models import Category, Post, Topic
@@ -82,13 +81,6 @@ def require_staff(actor: Any, message: str) -> None:
     require_member(actor)
     if not actor.is_staff:
         raise PermissionDenied(message)
-
-
-def dialect_insert(table: Any) -> Any:
-    """INSERT with ON CONFLICT support, for the session's database (SQLite or PostgreSQL)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
 
 
 def topic_lock_statement(topic_id: int) -> Select:

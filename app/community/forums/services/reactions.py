@@ -15,8 +15,8 @@ from sqlalchemy import delete, select, update
 from app.community.forums import access
 from app.community.forums.events import PostLiked, PostUnliked, TopicFollowed
 from app.community.forums.models import Post, PostLike, Topic, TopicFollow
-from app.community.forums.services.base import dialect_insert, post_for_write, require_member
-from app.core.db import unit_of_work
+from app.community.forums.services.base import post_for_write, require_member
+from app.core.db import dialect_insert, unit_of_work
 from app.core.errors import Invalid
 from app.core.events import emit
 from app.core.time import utcnow
