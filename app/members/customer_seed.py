@@ -407,15 +407,7 @@ def _lifecycle_history(member_ids: list[int], started: Any) -> None:
         changes, last_change = [], {}
         for member_id in member_ids:
             rows = db.session.execute(
-                select(
-                    EngagementEvent.id,
-                    EngagementEvent.member_id,
-                    EngagementEvent.type,
-                    EngagementEvent.occurred_at,
-                    EngagementEvent.recorded_at,
-                    EngagementEvent.interest_id,
-                    EngagementEvent.value_cents,
-                )
+                select(*rollups.row_columns())
                 .where(EngagementEvent.member_id == member_id)
                 .order_by(EngagementEvent.occurred_at, EngagementEvent.id)
             ).all()

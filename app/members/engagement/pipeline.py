@@ -130,13 +130,7 @@ def attach(member_id: int, *, visitor_id: str | None = None, pending_id: int | N
     rollups.recompute([member_id])
     result = db.session.execute(
         select(
-            EngagementEvent.id,
-            EngagementEvent.member_id,
-            EngagementEvent.type,
-            EngagementEvent.occurred_at,
-            EngagementEvent.recorded_at,
-            EngagementEvent.interest_id,
-            EngagementEvent.value_cents,
+            *rollups.row_columns(),
             EngagementEvent.object_type,
             EngagementEvent.object_id,
             EngagementEvent.properties,

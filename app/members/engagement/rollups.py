@@ -63,6 +63,19 @@ class Row:
     value_cents: int | None = None
 
 
+def row_columns() -> tuple:
+    """The engagement log's columns that make a `Row`, in its field order."""
+    return (
+        EngagementEvent.id,
+        EngagementEvent.member_id,
+        EngagementEvent.type,
+        EngagementEvent.occurred_at,
+        EngagementEvent.recorded_at,
+        EngagementEvent.interest_id,
+        EngagementEvent.value_cents,
+    )
+
+
 def _half_life_seconds() -> float:
     return float(current_app.config["ENGAGEMENT_HALF_LIFE_DAYS"]) * 86400.0
 
@@ -407,15 +420,7 @@ def recompute(
         affinities: dict[tuple[int, int], float] = {}
         consents = _consents(ids)
         result = db.session.execute(
-            select(
-                EngagementEvent.id,
-                EngagementEvent.member_id,
-                EngagementEvent.type,
-                EngagementEvent.occurred_at,
-                EngagementEvent.recorded_at,
-                EngagementEvent.interest_id,
-                EngagementEvent.value_cents,
-            )
+            select(*row_columns())
             .where(EngagementEvent.member_id.in_(ids))
             .order_by(EngagementEvent.id)
         )
