@@ -9,6 +9,8 @@ inserted or deleted moves a counter and emits an event.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 
@@ -22,6 +24,26 @@ from app.core.events import emit
 from app.core.time import utcnow
 from app.extensions import db
 from app.members.models import Member
+
+
+def _set_row(model: Any, present: bool, **keys: int) -> int:
+    """Insert (ON CONFLICT DO NOTHING) or delete the row with these unique keys; returns
+    how many rows this call really changed (0 when it was already in the asked state)."""
+    table = model.__table__
+    if present:
+        stmt = (
+            dialect_insert(table)
+            .values(**keys, created_at=utcnow())
+            .on_conflict_do_nothing(index_elements=list(keys))
+            .returning(table.c.id)
+        )
+    else:
+        stmt = (
+            delete(table)
+            .where(*(table.c[name] == value for name, value in keys.items()))
+            .returning(table.c.id)
+        )
+    return len(db.session.execute(stmt).all())
 
 
 def set_like(actor: Member, post_id: int, liked: bool) -> tuple[bool, int]:
@@ -39,20 +61,7 @@ def set_like(actor: Member, post_id: int, liked: bool) -> tuple[bool, int]:
             raise Invalid(_("You cannot like a deleted post."))
         if post.author_id == actor.id:
             raise Invalid(_("You cannot like your own post."))
-        if liked:
-            stmt = (
-                dialect_insert(PostLike.__table__)
-                .values(post_id=post.id, member_id=actor.id, created_at=utcnow())
-                .on_conflict_do_nothing(index_elements=["post_id", "member_id"])
-                .returning(PostLike.__table__.c.id)
-            )
-        else:
-            stmt = (
-                delete(PostLike)
-                .where(PostLike.post_id == post.id, PostLike.member_id == actor.id)
-                .returning(PostLike.id)
-            )
-        changed = len(db.session.execute(stmt).all())
+        changed = _set_row(PostLike, liked, post_id=post.id, member_id=actor.id)
         if changed:
             delta = changed if liked else -changed
             # Topic before post: the order delete_post takes them in (no lock cycle).
@@ -89,19 +98,6 @@ def set_follow(actor: Member, topic_id: int, following: bool) -> bool:
     following = bool(following)
     with unit_of_work():
         topic = access.get_topic(actor, topic_id)
-        if following:
-            stmt = (
-                dialect_insert(TopicFollow.__table__)
-                .values(topic_id=topic.id, member_id=actor.id, created_at=utcnow())
-                .on_conflict_do_nothing(index_elements=["topic_id", "member_id"])
-                .returning(TopicFollow.__table__.c.id)
-            )
-        else:
-            stmt = (
-                delete(TopicFollow)
-                .where(TopicFollow.topic_id == topic.id, TopicFollow.member_id == actor.id)
-                .returning(TopicFollow.id)
-            )
-        if db.session.execute(stmt).all():
+        if _set_row(TopicFollow, following, topic_id=topic.id, member_id=actor.id):
             emit(TopicFollowed(topic_id=topic.id, member_id=actor.id, following=following))
     return following
