@@ -83,5 +83,7 @@ def test_the_composer_shows_similar_discussions(new_context):  # type: ignore[no
     page.get_by_label("Title").fill("Is the Summit 2 tent good for summer camping?")
     box = page.locator("[data-similar-topics]")
     box.wait_for(state="visible")
+    # The list fills after the box shows (a debounced fetch): wait for it, not a snapshot.
+    box.locator("li a").first.wait_for(state="visible", timeout=10_000)
     assert box.locator("li a").count() >= 1
     shot(page, "search-similar-discussions")
