@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Date,
     DateTime,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -42,6 +44,8 @@ class Category(db.Model):
     allowed_roles: Mapped[str | None] = mapped_column(String(100))
     # 0 = no tier needed; 1 Silver, 2 Gold, 3 Platinum (app.members.models.TIERS ranks).
     min_tier_rank: Mapped[int] = mapped_column(Integer, default=0)
+    # Q&A: the asker or staff may mark one reply as the topic's solution.
+    qa: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     interest_id: Mapped[int | None] = mapped_column(
         ForeignKey("interests.id", ondelete="SET NULL"), index=True
     )
@@ -71,6 +75,10 @@ class Topic(db.Model):
         Index("ix_topics_category_list", "category_id", "pinned", "last_posted_at"),
         # /latest: last activity across readable categories.
         Index("ix_topics_last_posted_at", "last_posted_at"),
+        # ?status=solved|unsolved on a category page or /latest, by last activity.
+        Index("ix_topics_category_solved", "category_id", "solved", "last_posted_at"),
+        # /top (created in the period) and /new (created since).
+        Index("ix_topics_created_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -89,6 +97,10 @@ class Topic(db.Model):
     pinned: Mapped[bool] = mapped_column(Boolean, default=False)
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     lock_reason: Mapped[str] = mapped_column(String(280), default="")
+    # The reply marked as the answer (Q&A categories); `solved` mirrors it for the lists'
+    # index. No foreign key: topics and posts would reference each other.
+    solution_post_id: Mapped[int | None] = mapped_column(Integer)
+    solved: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
 
@@ -124,6 +136,8 @@ class Post(db.Model):
     edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revision_count: Mapped[int] = mapped_column(Integer, default=0)
     like_count: Mapped[int] = mapped_column(Integer, default=0)
+    # {"❤️": 3, "👍": 1}: stored counts of FORUM_REACTIONS, kept under the topic's row lock.
+    reaction_counts: Mapped[dict | None] = mapped_column(JSON)
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
 
@@ -153,6 +167,39 @@ class PostLike(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PostReaction(db.Model):
+    """One reaction (an emoji of FORUM_REACTIONS) of one member on one post."""
+
+    __tablename__ = "post_reactions"
+    __table_args__ = (UniqueConstraint("post_id", "member_id", "reaction"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    reaction: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Bookmark(db.Model):
+    """A member's bookmark on a post (a topic's bookmark is on its first post)."""
+
+    __tablename__ = "bookmarks"
+    __table_args__ = (
+        UniqueConstraint("member_id", "post_id"),
+        # /bookmarks: newest first; the topic page: this member's bookmarks in the topic.
+        Index("ix_bookmarks_member_created", "member_id", "created_at"),
+        Index("ix_bookmarks_member_topic", "member_id", "topic_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id"))
+    # Post numbers never change (posts are soft-deleted), so the link needs no join.
+    post_number: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
