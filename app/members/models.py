@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -60,6 +61,9 @@ class Member(UserMixin, db.Model):
     topic_count: Mapped[int] = mapped_column(Integer, default=0)
     post_count: Mapped[int] = mapped_column(Integer, default=0)
     likes_received: Mapped[int] = mapped_column(Integer, default=0)
+    # Moderation rights, 0-3, recomputed from activity (app.moderation.trust) unless locked.
+    trust_level: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    trust_level_locked: Mapped[bool] = mapped_column(default=False, server_default=false())
     # The brand's own customer id (shop, CRM), matched by the events API.
     external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Set when the member erased their account: the row stays (posts, ledger) as a pseudonym.

@@ -1,1 +1,1 @@
-"""Moderation: the audit log today; trust levels, flags, review queue and sanctions next."""
+"""Moderation: trust levels, flags, the review queue, rules, sanctions and the audit log."""

@@ -24,6 +24,9 @@ from app.extensions import db
 from app.members.models import Member
 
 POSTS_PER_PAGE = 20
+# A post or topic is shown to everyone only when visible; held and hidden ones are shown
+# to their author and staff (app.community.forums.services.moderation_state).
+MODERATION_STATES = ("visible", "held", "hidden")
 TOPICS_PER_PAGE = 30
 
 
@@ -103,6 +106,10 @@ class Topic(db.Model):
     solved: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    # visible | held (awaiting approval) | hidden (by flags or staff): see MODERATION_STATES.
+    moderation_state: Mapped[str] = mapped_column(
+        String(16), default="visible", server_default="visible", index=True
+    )
 
     category: Mapped[Category] = relationship(lazy="joined", innerjoin=True)
     author: Mapped[Member] = relationship(foreign_keys=[author_id], lazy="select")
@@ -140,6 +147,9 @@ class Post(db.Model):
     reaction_counts: Mapped[dict | None] = mapped_column(JSON)
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    moderation_state: Mapped[str] = mapped_column(
+        String(16), default="visible", server_default="visible", index=True
+    )
 
     topic: Mapped[Topic] = relationship(lazy="select")
     author: Mapped[Member] = relationship(foreign_keys=[author_id], lazy="select")
