@@ -30,6 +30,8 @@ import bleach
 from bleach.html5lib_shim import Filter
 from flask import Flask, current_app, has_app_context
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.rules_inline import StateInline
 from markupsafe import Markup
 
 ALLOWED_TAGS = frozenset(
@@ -235,10 +237,45 @@ def _configured_image_hosts() -> tuple[str, ...]:
     return tuple(current_app.config.get("POST_IMAGE_HOSTS") or ())
 
 
+# Raw HTML is off, so a tag typed in a post is shown as text; but linkify would still link
+# a URL inside it (`<iframe src="https://...">` shown with a live link in the middle). This
+# inline rule takes each tag-like run (from "<" and a letter, "/", "!" or "?" to its ">",
+# quotes respected, across line breaks) as one token printed escaped and never linked.
+# Autolinks (`<https://...>`) are parsed before it; a "<" with no ">" after it stays text.
+_TAG_START = re.compile(r"<[A-Za-z/!?]")
+_TAG_SCAN_LIMIT = 2000  # characters looked at for the closing ">" (keeps parsing linear)
+RAW_HTML_TEXT = "raw_html_text"
+
+
+def _raw_html_text(state: StateInline, silent: bool) -> bool:
+    pos = state.pos
+    if not _TAG_START.match(state.src, pos):
+        return False
+    end, quote = min(state.posMax, pos + _TAG_SCAN_LIMIT), ""
+    for index in range(pos + 2, end):
+        ch = state.src[index]
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch == ">":
+            if not silent:
+                state.push(RAW_HTML_TEXT, "", 0).content = state.src[pos : index + 1]
+            state.pos = index + 1
+            return True
+    return False
+
+
+def _render_raw_html_text(self, tokens, idx, options, env) -> str:  # type: ignore[no-untyped-def]
+    return escapeHtml(tokens[idx].content)
+
+
 @lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
     md.enable(["linkify", "strikethrough", "table"])
+    md.inline.ruler.after("autolink", RAW_HTML_TEXT, _raw_html_text)
+    md.add_render_rule(RAW_HTML_TEXT, _render_raw_html_text)
     return md
 
 
