@@ -104,6 +104,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(members_bp)
     app.register_blueprint(community_bp)
+    from app.community.ideas import bp as ideas_bp
+
+    app.register_blueprint(ideas_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     from app.notifications import bp as notifications_bp
     from app.realtime import sockets as realtime_sockets

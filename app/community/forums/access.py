@@ -1,13 +1,16 @@
 """Who may read what in the forums: the one rule every list, count and page goes through.
 
-Staff (moderators, admins) read every category. Anyone else reads a category when its
-`allowed_roles` is empty or names their role, and their tier rank reaches its
-`min_tier_rank`; visitors read only unrestricted categories. A category nobody may read is
+A category is readable by the viewers its audience matches (app.members.audience, the
+one rule categories, idea boards and polls share): staff (moderators, admins) read every
+category; anyone else when `allowed_roles` is empty or names their role, their tier rank
+reaches `min_tier_rank`, and the `audience` criteria (interests, stages, trust) hold;
+visitors read only unrestricted categories. A category nobody may read is
 reported as missing (404), never as forbidden, so its existence does not leak.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
@@ -16,9 +19,12 @@ from app.community.forums.models import Category, Post, Topic
 from app.core.errors import NotFound
 from app.core.templating import request_cache
 from app.extensions import db
-from app.members.models import tier_rank
+from app.members import audience
+from app.members.audience import Audience
+from app.members.models import TIERS, tier_rank
 
 _CACHE_KEY = "cercle.forum_categories"
+_AUDIENCE_KEY = "cercle.forum_category_audiences"
 
 
 def is_member(viewer: Any) -> bool:
@@ -44,16 +50,26 @@ def forget_categories() -> None:
     request_cache(_CACHE_KEY).clear()
 
 
+def category_audience(category: Category) -> Audience:
+    """The category's audience: its `audience` criteria with `allowed_roles` and
+    `min_tier_rank` folded in (the columns stay the admin form's roles and tier)."""
+    cache = request_cache(_AUDIENCE_KEY)
+    key = (category.id, category.allowed_roles, category.min_tier_rank, repr(category.audience))
+    if key not in cache:
+        base = Audience.from_json(category.audience)
+        roles = {r.strip() for r in (category.allowed_roles or "").split(",") if r.strip()}
+        rank = max(0, min(category.min_tier_rank or 0, len(TIERS) - 1))
+        tier = base.min_tier
+        if rank and tier_rank(tier) < rank:
+            tier = TIERS[rank]
+        cache[key] = replace(base, roles=frozenset(roles) | base.roles, min_tier=tier)
+    return cache[key]
+
+
 def can_read(viewer: Any, category: Category) -> bool:
-    """The readability rule for one category (see the module docstring)."""
-    if is_staff(viewer):
-        return True
-    roles = {r.strip() for r in (category.allowed_roles or "").split(",") if r.strip()}
-    if not is_member(viewer):
-        return not roles and category.min_tier_rank <= 0
-    if roles and viewer.role not in roles:
-        return False
-    return tier_rank(viewer.tier) >= category.min_tier_rank
+    """The readability rule for one category: its audience matches the viewer (the one
+    audience rule, app.members.audience)."""
+    return audience.matches(viewer, category_audience(category))
 
 
 def readable_categories(viewer: Any) -> list[Category]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -52,6 +53,9 @@ class Category(db.Model):
     interest_id: Mapped[int | None] = mapped_column(
         ForeignKey("interests.id", ondelete="SET NULL"), index=True
     )
+    # The audience rule's criteria beyond the two columns above (interests, stages, trust):
+    # app.members.audience.Audience.to_json(); {} adds nothing.
+    audience: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     topic_count: Mapped[int] = mapped_column(Integer, default=0)
     post_count: Mapped[int] = mapped_column(Integer, default=0)
     last_posted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -68,7 +72,7 @@ class Category(db.Model):
 
     @property
     def is_restricted(self) -> bool:
-        return bool(self.allowed_roles) or self.min_tier_rank > 0
+        return bool(self.allowed_roles) or self.min_tier_rank > 0 or bool(self.audience)
 
 
 class Topic(db.Model):
@@ -168,6 +172,8 @@ class PostRevision(db.Model):
     title: Mapped[str | None] = mapped_column(String(200))
     editor_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Why staff changed someone else's post (shown in the post's history); "" otherwise.
+    reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
 
 
 class PostLike(db.Model):
@@ -247,3 +253,26 @@ class TopicViewDay(db.Model):
     # "m:<member id>" or "v:<hash of the visitor's address and agent>"
     viewer_key: Mapped[str] = mapped_column(String(40))
     day: Mapped[date] = mapped_column(Date, index=True)
+
+
+class TopicStructureChange(db.Model):
+    """A staff move, merge or split, with what undoing it needs (services/structure.py).
+
+    `details["posts"]` lists `[post id, number before, number after]`; a merge also keeps
+    the source topic's counters. `undone_at` is set once, when it is undone.
+    """
+
+    __tablename__ = "topic_structure_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))  # move | merge | split
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id"), index=True)
+    target_topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id"), index=True)
+    from_category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+    to_category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
