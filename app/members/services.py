@@ -9,6 +9,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import undefer
 
 from app.core.db import unit_of_work
 from app.core.errors import Invalid, NotFound, PermissionDenied
@@ -72,7 +73,9 @@ def load_session_member(session_id: str) -> Member | None:
     member_id, _sep, version = session_id.partition(":")
     if not member_id.isdigit():
         return None
-    member = db.session.get(Member, int(member_id))
+    counter = getattr(Member, "unread_notifications", None)  # attached by notifications
+    options = [undefer(counter)] if counter is not None else []
+    member = db.session.get(Member, int(member_id), options=options)
     if member is None or str(member.auth_version) != version:
         return None
     return member

@@ -126,8 +126,9 @@ class NotificationPreference(db.Model):
 def attach_unread_counter() -> None:
     """`Member.unread_notifications`: the header badge reads the stored counter with the
     session member's own row load (a correlated subquery on the one member query every
-    page makes anyway), not with a query more. Attached at app creation, not on import:
-    the members area imports the outbox, so importing members here would be a cycle."""
+    page makes anyway, which undefers it), not with a query more. Attached at app
+    creation, not on import: the members area imports the outbox, so importing members
+    here would be a cycle."""
     from app.members.models import Member
 
     if "unread_notifications" in Member.__mapper__.attrs:
@@ -136,5 +137,8 @@ def attach_unread_counter() -> None:
         select(func.coalesce(func.max(NotificationState.unread_count), 0))
         .where(NotificationState.member_id == Member.id)
         .correlate_except(NotificationState)
-        .scalar_subquery()
+        .scalar_subquery(),
+        # Only the session member's load asks for it (members.services.load_session_member):
+        # lists of authors do not pay a subquery per row.
+        deferred=True,
     )
