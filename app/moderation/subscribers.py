@@ -8,7 +8,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.community.forums.events import PostDeleted, PostRestored, TopicLocked, TopicPinned
+from sqlalchemy import select
+
+from app.community.forums.events import (
+    PostDeleted,
+    PostEdited,
+    PostRestored,
+    TopicLocked,
+    TopicMoved,
+    TopicPinned,
+    TopicsMerged,
+    TopicSplit,
+    TopicStructureUndone,
+)
 from app.core.events import EventBus
 from app.extensions import db
 from app.members.events import RoleChanged
@@ -66,7 +78,89 @@ def _topic_locked(evt: TopicLocked) -> None:
         record(evt.actor_id, "topic_unlocked", "topic", evt.topic_id)
 
 
+def _post_edited(evt: PostEdited) -> None:
+    """Staff editing someone else's post: the text before and after, and why."""
+    if evt.editor_id == evt.author_id:
+        return
+    from app.community.forums.models import Post, PostRevision
+
+    post = db.session.get(Post, evt.post_id)
+    revision = db.session.scalar(
+        select(PostRevision).where(
+            PostRevision.post_id == evt.post_id, PostRevision.number == evt.revision_number
+        )
+    )
+    record(
+        evt.editor_id,
+        "post_edited",
+        "post",
+        evt.post_id,
+        topic_id=evt.topic_id,
+        author_id=evt.author_id,
+        before=revision.body if revision else None,
+        after=post.body if post else None,
+        reason=evt.reason,
+    )
+
+
+def _topic_moved(evt: TopicMoved) -> None:
+    record(
+        evt.actor_id,
+        "topic_moved",
+        "topic",
+        evt.topic_id,
+        before={"category_id": evt.from_category_id},
+        after={"category_id": evt.to_category_id},
+        change_id=evt.change_id,
+        reason=evt.reason,
+    )
+
+
+def _topics_merged(evt: TopicsMerged) -> None:
+    record(
+        evt.actor_id,
+        "topics_merged",
+        "topic",
+        evt.source_topic_id,
+        before={"topic_id": evt.source_topic_id},
+        after={"topic_id": evt.target_topic_id},
+        posts=len(evt.post_ids),
+        change_id=evt.change_id,
+        reason=evt.reason,
+    )
+
+
+def _topic_split(evt: TopicSplit) -> None:
+    record(
+        evt.actor_id,
+        "topic_split",
+        "topic",
+        evt.source_topic_id,
+        before={"topic_id": evt.source_topic_id},
+        after={"topic_id": evt.new_topic_id},
+        posts=len(evt.post_ids),
+        change_id=evt.change_id,
+        reason=evt.reason,
+    )
+
+
+def _structure_undone(evt: TopicStructureUndone) -> None:
+    record(
+        evt.actor_id,
+        f"{evt.kind}_undone",
+        "topic",
+        evt.topic_ids[0],
+        change_id=evt.change_id,
+        topic_ids=list(evt.topic_ids),
+    )
+
+
 def register(bus: EventBus) -> None:
+    bus.subscribe_in_transaction(PostEdited, _post_edited)
+    bus.subscribe_in_transaction(TopicMoved, _topic_moved)
+    bus.subscribe_in_transaction(TopicsMerged, _topics_merged)
+    bus.subscribe_in_transaction(TopicSplit, _topic_split)
+    bus.subscribe_in_transaction(TopicStructureUndone, _structure_undone)
     bus.subscribe_in_transaction(RoleChanged, _role_changed)
     bus.subscribe_in_transaction(PostDeleted, _post_moderated)
     bus.subscribe_in_transaction(PostRestored, _post_moderated)

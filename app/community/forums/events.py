@@ -45,6 +45,8 @@ class PostEdited(DomainEvent):
     author_id: int
     revision_number: int
     title_changed: bool
+    # Why staff changed someone else's post ("" for an author's own edit).
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -111,3 +113,50 @@ class TopicLocked(DomainEvent):
     actor_id: int
     locked: bool
     reason: str
+
+
+@dataclass(frozen=True)
+class TopicMoved(DomainEvent):
+    """Staff moved a topic to another category (`change_id`: its undoable record)."""
+
+    topic_id: int
+    from_category_id: int
+    to_category_id: int
+    actor_id: int
+    change_id: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class TopicsMerged(DomainEvent):
+    """Staff merged a topic into another: its posts now follow the target's."""
+
+    source_topic_id: int
+    target_topic_id: int
+    actor_id: int
+    change_id: int
+    post_ids: tuple[int, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
+class TopicSplit(DomainEvent):
+    """Staff moved replies of a topic into a new topic."""
+
+    source_topic_id: int
+    new_topic_id: int
+    category_id: int
+    actor_id: int
+    change_id: int
+    post_ids: tuple[int, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
+class TopicStructureUndone(DomainEvent):
+    """Staff undid a move, merge or split (`kind`); the posts are back where they were."""
+
+    change_id: int
+    kind: str
+    actor_id: int
+    topic_ids: tuple[int, ...]

@@ -337,6 +337,8 @@ class Change:
     at: datetime
     title_diff: list[tuple[str, str]] | None
     body_diff: list[tuple[str, str]]
+    # Why staff changed the post ("" for the author's own edits).
+    reason: str = ""
 
 
 _TOKEN = re.compile(r"\s+|[^\s]+")
@@ -399,6 +401,7 @@ def post_history(post: Post) -> list[Change]:
                 at=revision.created_at,
                 title_diff=title_diff,
                 body_diff=text_diff(revision.body, body_after),
+                reason=revision.reason or "",
             )
         )
     return list(reversed(changes))

@@ -104,12 +104,16 @@ def reply(actor: Member, topic_id: int, body: str, reply_to_post_id: int | None 
     return post
 
 
-def edit_post(actor: Member, post_id: int, body: str, title: str | None = None) -> Post:
+def edit_post(
+    actor: Member, post_id: int, body: str, title: str | None = None, reason: str = ""
+) -> Post:
     """The author (or staff) edits a post; the previous text is kept as a revision.
 
     `title` is only read for a topic's first post. An edit that changes nothing writes
-    nothing. The new Markdown is rendered before the transaction opens.
+    nothing. The new Markdown is rendered before the transaction opens. `reason` (staff
+    editing someone else's post) is kept with the revision and shown in the history.
     """
+    reason = " ".join((reason or "").split())[:500]
     require_member(actor)
     body = clean_body(body)
     problem = body_error(body)
@@ -143,6 +147,7 @@ def edit_post(actor: Member, post_id: int, body: str, title: str | None = None) 
                 title=topic.title if post.post_number == 1 else None,
                 editor_id=actor.id,
                 created_at=now,
+                reason=reason,
             )
         )
         post.body = body
@@ -160,6 +165,7 @@ def edit_post(actor: Member, post_id: int, body: str, title: str | None = None) 
                 author_id=post.author_id,
                 revision_number=number,
                 title_changed=title_changed,
+                reason=reason,
             )
         )
     return post
