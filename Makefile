@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 %.mo: %.po $(STAMP)
-	@$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null
+	@$(BIN)/pybabel --quiet compile --use-fuzzy -i $< -o $@
 
 translations: $(MO_FILES)
 
@@ -52,7 +52,7 @@ format: install
 	$(BIN)/ruff check --fix .
 
 extract-messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel extract -F babel.cfg -o app/translations/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete
 
 clean:

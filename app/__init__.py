@@ -74,7 +74,7 @@ def configure_extensions(app: Flask) -> None:
 
 
 def configure_plumbing(app: Flask) -> None:
-    from app.core import converters, events, security, templating
+    from app.core import compression, converters, events, security, templating
     from app.members import badges, tokens
     from app.members.engagement import identity
 
@@ -82,6 +82,7 @@ def configure_plumbing(app: Flask) -> None:
     events.init_app(app)
     security.init_app(app)
     templating.init_app(app)
+    compression.init_app(app)
     badges.init_app(app)
     tokens.init_app(app)
     identity.init_app(app)
@@ -107,6 +108,11 @@ def register_blueprints(app: Flask) -> None:
     from app.community.ideas import bp as ideas_bp
 
     app.register_blueprint(ideas_bp)
+    from app.community.polls import bp as polls_bp
+    from app.community.reports import bp as reports_bp
+
+    app.register_blueprint(polls_bp)
+    app.register_blueprint(reports_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     from app.notifications import bp as notifications_bp
     from app.realtime import sockets as realtime_sockets

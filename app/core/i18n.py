@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import flask_babel
 from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
@@ -20,3 +21,15 @@ def select_locale() -> str | None:
     return (
         request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
     )
+
+
+def refresh_locale() -> None:
+    """Choose the language again: the member changed within this request (logged in or out).
+
+    Flask-Babel chooses once per request, on the first translation; the login form was
+    shown in the visitor's language, but the welcome flash is for the member.
+    """
+    from app.core.templating import clear_request_caches
+
+    flask_babel.refresh()
+    clear_request_caches()

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.core.errors import Invalid
 from app.core.forms import apply_errors
+from app.core.i18n import refresh_locale
 from app.core.security import is_safe_redirect
 from app.extensions import limiter
 from app.members import services
@@ -69,6 +70,7 @@ def login():  # type: ignore[no-untyped-def]
             apply_errors(form, exc)
         else:
             login_user(member, remember=form.remember.data)
+            refresh_locale()  # the member's language from here on, not the browser's
             flash(_("Welcome back, %(name)s.", name=member.name), "success")
             target = form.next.data
             return redirect(target if is_safe_redirect(target) else url_for("personalisation.home"))
@@ -79,6 +81,7 @@ def login():  # type: ignore[no-untyped-def]
 @bp.post("/logout")
 def logout():  # type: ignore[no-untyped-def]
     logout_user()
+    refresh_locale()
     flash(_("You are logged out. See you soon!"), "info")
     return redirect(url_for("personalisation.home"))
 
@@ -140,6 +143,7 @@ def reset_with_token(token: str):  # type: ignore[no-untyped-def]
         else:
             logout_user()
             login_user(member)
+            refresh_locale()
             flash(_("Your password is changed and you are logged in."), "success")
             return redirect(url_for("personalisation.home"))
     status = 400 if form.errors else 200
