@@ -64,6 +64,7 @@ def _post_moderated(evt: PostDeleted | PostRestored) -> None:
         topic_id=evt.topic_id,
         author_id=evt.author_id,
         whole_topic=whole_topic,
+        reason=evt.reason,
     )
 
 

@@ -58,6 +58,8 @@ class PostDeleted(DomainEvent):
     actor_id: int
     author_id: int
     topic_deleted: bool
+    # Why staff did it, shown to its author; "" for an author's own.
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,8 @@ class PostRestored(DomainEvent):
     actor_id: int
     author_id: int
     topic_restored: bool
+    # Why staff did it, shown to its author; "" for an author's own.
+    reason: str = ""
 
 
 @dataclass(frozen=True)

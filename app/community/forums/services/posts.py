@@ -171,12 +171,14 @@ def edit_post(
     return post
 
 
-def delete_post(actor: Member, post_id: int) -> Post:
+def delete_post(actor: Member, post_id: int, reason: str = "") -> Post:
     """Soft delete by the author or staff; deleting the first post deletes the topic.
 
     The topic loses the post and its likes from its counts; the category loses the post
-    (or, with the topic, every post the topic still shows).
+    (or, with the topic, every post the topic still shows). Staff may give a `reason`,
+    told to the author.
     """
+    reason = " ".join((reason or "").split())[:500]
     require_member(actor)
     with unit_of_work():
         post, topic = post_for_write(actor, post_id)
@@ -207,13 +209,15 @@ def delete_post(actor: Member, post_id: int) -> Post:
                 actor_id=actor.id,
                 author_id=post.author_id,
                 topic_deleted=topic_deleted,
+                reason=reason,
             )
         )
     return post
 
 
-def restore_post(actor: Member, post_id: int) -> Post:
+def restore_post(actor: Member, post_id: int, reason: str = "") -> Post:
     """Staff undo a delete; restoring a deleted topic's first post restores the topic."""
+    reason = " ".join((reason or "").split())[:500]
     require_member(actor)
     if not actor.is_staff:
         raise PermissionDenied(_("Only the community team can restore posts."))
@@ -241,6 +245,7 @@ def restore_post(actor: Member, post_id: int) -> Post:
                 actor_id=actor.id,
                 author_id=post.author_id,
                 topic_restored=topic_restored,
+                reason=reason,
             )
         )
     return post
