@@ -145,6 +145,22 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         "PROXY_FIX_X_HOST": _proxy_count(env, "PROXY_FIX_X_HOST"),
         # Hosts whose images a post may show inline; any other image is a link (markup.py).
         "POST_IMAGE_HOSTS": env.get("POST_IMAGE_HOSTS", ""),
+        # Uploaded images (app/community/uploads): limits, a daily quota per member, and
+        # where the files go: "local" (UPLOAD_DIR) or "s3" (any S3-compatible bucket;
+        # credentials the usual boto3 way). docs/deploy.md "Uploads".
+        "UPLOAD_MAX_BYTES": int(env.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))),
+        "UPLOAD_MAX_PIXELS": int(env.get("UPLOAD_MAX_PIXELS", "40000000")),
+        "UPLOAD_MAX_DIMENSION": int(env.get("UPLOAD_MAX_DIMENSION", "12000")),
+        "UPLOAD_JPEG_QUALITY": int(env.get("UPLOAD_JPEG_QUALITY", "85")),
+        "UPLOAD_DAILY_QUOTA": int(env.get("UPLOAD_DAILY_QUOTA", "40")),
+        "UPLOAD_STORAGE": env.get("UPLOAD_STORAGE", "local").strip().lower() or "local",
+        "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(instance_path / "uploads"),
+        "UPLOAD_S3_BUCKET": env.get("UPLOAD_S3_BUCKET") or None,
+        "UPLOAD_S3_PREFIX": env.get("UPLOAD_S3_PREFIX", "uploads/"),
+        "UPLOAD_S3_ENDPOINT_URL": env.get("UPLOAD_S3_ENDPOINT_URL") or None,
+        "UPLOAD_S3_REGION": env.get("UPLOAD_S3_REGION") or None,
+        # Composer drafts saved as the member types (app/community/forums/drafts.py).
+        "DRAFT_RATE_LIMIT": env.get("DRAFT_RATE_LIMIT", "30 per minute;1000 per day"),
         "WTF_CSRF_TIME_LIMIT": None,
         "VERIFY_TOKEN_MAX_AGE": 3 * 24 * 3600,
         "RESET_TOKEN_MAX_AGE": 2 * 3600,
@@ -219,10 +235,13 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         "WEBHOOK_RETRY_BASE_SECONDS": float(env.get("WEBHOOK_RETRY_BASE_SECONDS", "30")),
     }
     testing_without_index_dir = overrides.get("TESTING") and "SEARCH_INDEX_DIR" not in overrides
+    testing_without_upload_dir = overrides.get("TESTING") and "UPLOAD_DIR" not in overrides
     config.update(overrides)
     if testing_without_index_dir and not env.get("SEARCH_INDEX_DIR"):
         # Tests that run the worker's jobs never write an index into the repository.
         config["SEARCH_INDEX_DIR"] = tempfile.mkdtemp(prefix="cercle-search-")
+    if testing_without_upload_dir and not env.get("UPLOAD_DIR"):
+        config["UPLOAD_DIR"] = tempfile.mkdtemp(prefix="cercle-uploads-")
     config["POST_IMAGE_HOSTS"] = image_hosts(config["POST_IMAGE_HOSTS"])
     if config["SECURE_COOKIES"]:
         # Set after the overrides, so one switch covers both cookies whoever sets it.

@@ -115,7 +115,7 @@ class _ImageFilter(Filter):
             # bleach hands attribute values over escaped; text tokens are escaped on output.
             src = attrs.get((None, "src"), "")
             if not src or is_allowed_image_source(html.unescape(src), self.image_hosts):
-                yield token
+                yield _described_image(token, attrs, html.unescape(src)) if src else token
                 continue
             label = html.unescape(attrs.get((None, "alt"), "").strip() or src)
             if open_links:
@@ -132,6 +132,52 @@ class _ImageFilter(Filter):
             }
             yield {"type": "Characters", "data": label}
             yield {"type": "EndTag", "name": "a", "namespace": token.get("namespace")}
+
+
+# An area may register an *image describer* (`set_image_describer(app, describe)`):
+# `describe(src)` returns extra attributes for an image it knows (width, height, srcset,
+# sizes: the uploads area reads them from its file names), else None; an image described
+# is loaded lazily and decoded off the main thread.
+ImageDescriber = Callable[[str], dict[str, str] | None]
+_IMAGE_DESCRIBER = "cercle.image_describer"
+
+
+def set_image_describer(app: Flask, describer: ImageDescriber) -> None:
+    app.extensions[_IMAGE_DESCRIBER] = describer
+
+
+def _described_image(token: dict[str, Any], attrs: dict, src: str) -> dict[str, Any]:
+    """The <img> token with what the describer knows of `src` (and lazy loading). Added
+    after the allow-list, from the describer's values only (never from the author)."""
+    describer = current_app.extensions.get(_IMAGE_DESCRIBER) if has_app_context() else None
+    extra = describer(src) if describer is not None else None
+    if not extra:
+        return token
+    for name, value in {"loading": "lazy", "decoding": "async", **extra}.items():
+        attrs[(None, name)] = value
+    token["data"] = attrs
+    return token
+
+
+# Emoji shortcodes (`:smile:`) become the emoji, in text only (never in code, preformatted
+# blocks or links), from the curated table of app.core.emoji.
+_NO_EMOJI_INSIDE = frozenset({"a", "code", "pre"})
+
+
+class _EmojiFilter(Filter):
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        from app.core.emoji import replace_shortcodes
+
+        inside = 0
+        for token in super().__iter__():
+            kind, name = token.get("type"), token.get("name")
+            if name in _NO_EMOJI_INSIDE and kind == "StartTag":
+                inside += 1
+            elif name in _NO_EMOJI_INSIDE and kind == "EndTag":
+                inside = max(inside - 1, 0)
+            elif kind == "Characters" and not inside and ":" in token["data"]:
+                token = {**token, "data": replace_shortcodes(token["data"])}
+            yield token
 
 
 # The characters a username may hold (app/members/forms.py), after a non-word character;
@@ -226,7 +272,12 @@ def _cleaner(image_hosts: tuple[str, ...]) -> bleach.Cleaner:
             strip_comments=True,
             # Images first, so the links they become get their rel too; mentions before
             # the rel filter for the same reason.
-            filters=[partial(_ImageFilter, image_hosts=image_hosts), _MentionFilter, _RelFilter],
+            filters=[
+                partial(_ImageFilter, image_hosts=image_hosts),
+                _EmojiFilter,
+                _MentionFilter,
+                _RelFilter,
+            ],
         )
     return cleaner
 
