@@ -1,0 +1,1 @@
+"""Report pages (filled in below)."""
