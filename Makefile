@@ -14,7 +14,8 @@ MO_FILES := $(PO_FILES:.po=.mo)
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@# -qq: setuptools' notes on editable installs are not for a newcomer; errors still show.
+	$(BIN)/python -m pip install -qq -e '.[dev]'
 	@touch $(STAMP)
 
 install: $(STAMP)
