@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy import select
 
-from app.community.forums.events import PostCreated, PostLiked
+from app.community.forums.events import PostCreated, PostLiked, SolutionMarked
 from app.core.events import EventBus
 from app.extensions import db
 from app.members.events import TierChanged
@@ -92,6 +92,29 @@ def on_post_liked(event: PostLiked) -> None:
     )
 
 
+def on_solution_marked(event: SolutionMarked) -> None:
+    """The reply's author hears that it was accepted (not when they marked it themselves)."""
+    from app.community.forums.models import Post
+
+    if event.post_author_id == event.actor_id:
+        return
+    post = db.session.get(Post, event.post_id)
+    author = db.session.get(Member, event.post_author_id)
+    if post is None or author is None or post.deleted_at is not None:
+        return
+    if post.topic.solution_post_id != post.id:
+        return  # unmarked or replaced since: old news
+    services.notify(
+        author,
+        types.SOLUTION.key,
+        actor_id=event.actor_id,
+        topic=post.topic,
+        post_id=post.id,
+        data={"title": post.topic.title, "post_number": post.post_number},
+        group_key=f"solution:{post.id}",
+    )
+
+
 def on_tier_changed(event: TierChanged) -> None:
     if tier_rank(event.new_tier) <= tier_rank(event.old_tier):
         return
@@ -114,6 +137,7 @@ def register(bus: EventBus) -> None:
         {
             PostCreated: on_post_created,
             PostLiked: on_post_liked,
+            SolutionMarked: on_solution_marked,
             TierChanged: on_tier_changed,
         },
     )

@@ -106,6 +106,16 @@ def _liked(notice: Any, actor: str) -> str:
     return str(_l("%(actor)s liked your post in “%(title)s”", actor=actor, title=_title(notice)))
 
 
+def _solution(notice: Any, actor: str) -> str:
+    return str(
+        _l(
+            "%(actor)s marked your reply as the solution in “%(title)s”",
+            actor=actor,
+            title=_title(notice),
+        )
+    )
+
+
 def _tier(notice: Any, _actor: str) -> str:
     from app.members.badges import TIER_LABELS
 
@@ -130,6 +140,11 @@ QUOTE = register_type(
 LIKE = register_type(
     NotificationType(
         "like", _l("Likes on my posts"), _liked, "app", email_at_once=False, icon="heart"
+    )
+)
+SOLUTION = register_type(
+    NotificationType(
+        "solution", _l("My reply marked as a solution"), _solution, "app", icon="check"
     )
 )
 TIER_REACHED = register_type(

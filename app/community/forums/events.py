@@ -120,6 +120,52 @@ class TopicLocked(DomainEvent):
 
 
 @dataclass(frozen=True)
+class SolutionMarked(DomainEvent):
+    """The asker or staff marked a reply as the topic's solution (`replaced_post_id`: the
+    reply that was the solution before, if any)."""
+
+    topic_id: int
+    category_id: int
+    post_id: int
+    actor_id: int
+    post_author_id: int
+    replaced_post_id: int | None
+
+
+@dataclass(frozen=True)
+class SolutionUnmarked(DomainEvent):
+    """The asker or staff took the solution mark off a reply (the topic is unsolved)."""
+
+    topic_id: int
+    category_id: int
+    post_id: int
+    actor_id: int
+    post_author_id: int
+
+
+@dataclass(frozen=True)
+class PostReacted(DomainEvent):
+    """A member added (`reacted=True`) or removed one reaction (an emoji) on a post."""
+
+    post_id: int
+    topic_id: int
+    member_id: int
+    post_author_id: int
+    reaction: str
+    reacted: bool
+
+
+@dataclass(frozen=True)
+class PostBookmarked(DomainEvent):
+    """A member bookmarked (`bookmarked=True`) or stopped bookmarking a post."""
+
+    post_id: int
+    topic_id: int
+    member_id: int
+    bookmarked: bool
+
+
+@dataclass(frozen=True)
 class TopicMoved(DomainEvent):
     """Staff moved a topic to another category (`change_id`: its undoable record)."""
 

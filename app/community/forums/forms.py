@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     HiddenField,
     IntegerField,
     SelectField,
@@ -81,6 +82,10 @@ class CategoryForm(FlaskForm):
         validate_choice=False,
     )
     min_tier_rank = SelectField(_l("Minimum loyalty tier"), coerce=int)
+    qa = BooleanField(
+        _l("Questions and answers"),
+        description=_l("The asker or the community team can mark a reply as the solution."),
+    )
     interest_id = SelectField(
         _l("Related interest"),
         coerce=lambda v: int(v) if v not in (None, "", "None") else None,

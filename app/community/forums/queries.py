@@ -18,16 +18,18 @@ from typing import Any
 from flask import abort, url_for
 from flask_babel import get_locale
 from markupsafe import Markup
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, literal, select, union_all
 from sqlalchemy.orm import selectinload
 
 from app.community.forums import access
 from app.community.forums.models import (
     POSTS_PER_PAGE,
     TOPICS_PER_PAGE,
+    Bookmark,
     Category,
     Post,
     PostLike,
+    PostReaction,
     PostRevision,
     Topic,
     TopicFollow,
@@ -577,3 +579,319 @@ def totals_by_author() -> dict[int, AuthorTotals]:
         author: AuthorTotals(topics.get(author, 0), posts.get(author, 0), likes.get(author, 0))
         for author in set(topics) | set(posts) | set(likes)
     }
+
+
+# --- lists beyond /latest: status filter, Top, Unread, New ------------------------------
+
+STATUSES = ("solved", "unsolved")
+TOP_PERIODS = {"day": 1, "week": 7, "month": 30, "year": 365}
+DEFAULT_TOP_PERIOD = "month"
+
+
+def parse_status(value: str | None) -> str | None:
+    """`?status=solved|unsolved`; anything else means no filter."""
+    return value if value in STATUSES else None
+
+
+def _status_filter(status: str | None, category_ids: list[int]) -> tuple[list[int], list]:
+    """Narrow `category_ids` and add the WHERE clauses of a solved/unsolved filter.
+
+    Unsolved means a topic of a Q&A category without a solution: topics of other
+    categories are neither solved nor unsolved, so they leave an "unsolved" list.
+    """
+    if status is None:
+        return category_ids, []
+    if status == "unsolved":
+        qa = {c.id for c in access.all_categories() if c.qa}
+        return [i for i in category_ids if i in qa], [Topic.solved.is_(False)]
+    return category_ids, [Topic.solved.is_(True)]
+
+
+def _counted_page(
+    viewer: Any, base: Any, order: list, page_number: int, per_page: int = TOPICS_PER_PAGE
+) -> Page[TopicRow]:
+    """One COUNT and one page of topics for the statement `base` (a select of Topic)."""
+    total = db.session.scalar(select(func.count()).select_from(base.order_by(None).subquery()))
+    page = Page(items=[], page=page_number, per_page=per_page, total=int(total or 0))
+    _check_page(page)
+    topics = list(db.session.scalars(base.order_by(*order).offset(page.offset).limit(per_page)))
+    return Page(_rows(viewer, topics), page.page, page.per_page, page.total)
+
+
+def filtered_topics(
+    viewer: Any, status: str, page_number: int, category: Category | None = None
+) -> Page[TopicRow]:
+    """Solved or unsolved topics of one category (pinned first) or of every readable one,
+    by last activity; index ix_topics_category_solved (category, solved, last activity)."""
+    ids = [category.id] if category is not None else sorted(access.readable_category_ids(viewer))
+    ids, clauses = _status_filter(status, ids)
+    base = select(Topic).where(
+        Topic.category_id.in_(ids or [-1]), Topic.deleted_at.is_(None), *clauses
+    )
+    order = [Topic.last_posted_at.desc(), Topic.id.desc()]
+    if category is not None:
+        order.insert(0, Topic.pinned.desc())
+    return _counted_page(viewer, base, order, page_number)
+
+
+def top_topics(viewer: Any, period: str, page_number: int) -> Page[TopicRow]:
+    """Topics started in the period, most liked first (then most replied, most viewed)."""
+    since = utcnow() - timedelta(days=TOP_PERIODS[period])
+    ids = sorted(access.readable_category_ids(viewer))
+    base = select(Topic).where(
+        Topic.category_id.in_(ids or [-1]),
+        Topic.deleted_at.is_(None),
+        Topic.created_at >= since,
+    )
+    order = [Topic.like_count.desc(), Topic.post_count.desc(), Topic.view_count.desc()]
+    return _counted_page(viewer, base, [*order, Topic.id.desc()], page_number)
+
+
+def unread_topics(viewer: Any, page_number: int) -> Page[TopicRow]:
+    """Topics the member has opened that have posts past their read position."""
+    ids = sorted(access.readable_category_ids(viewer))
+    base = (
+        select(Topic)
+        .join(
+            TopicReadState,
+            and_(TopicReadState.topic_id == Topic.id, TopicReadState.member_id == viewer.id),
+        )
+        .where(
+            Topic.category_id.in_(ids or [-1]),
+            Topic.deleted_at.is_(None),
+            Topic.highest_post_number > TopicReadState.last_read_post_number,
+        )
+    )
+    return _counted_page(viewer, base, [Topic.last_posted_at.desc(), Topic.id.desc()], page_number)
+
+
+def new_since(viewer: Any) -> datetime:
+    """A topic started after this and never opened is "new" to the member."""
+    return max(aware(viewer.created_at) or utcnow(), utcnow() - NEW_TOPIC_WINDOW)
+
+
+def new_topics(viewer: Any, page_number: int) -> Page[TopicRow]:
+    """Topics started recently (since the member joined, at most a week) never opened."""
+    ids = sorted(access.readable_category_ids(viewer))
+    base = (
+        select(Topic)
+        .outerjoin(
+            TopicReadState,
+            and_(TopicReadState.topic_id == Topic.id, TopicReadState.member_id == viewer.id),
+        )
+        .where(
+            Topic.category_id.in_(ids or [-1]),
+            Topic.deleted_at.is_(None),
+            Topic.created_at >= new_since(viewer),
+            TopicReadState.id.is_(None),
+        )
+    )
+    return _counted_page(viewer, base, [Topic.created_at.desc(), Topic.id.desc()], page_number)
+
+
+# --- bookmarks ---------------------------------------------------------------------------
+
+BOOKMARKS_PER_PAGE = 20
+
+
+@dataclass
+class BookmarkRow:
+    bookmark: Bookmark
+    post: Post
+    topic: Topic
+    author: Member
+    url: str
+    excerpt: str
+
+
+def bookmarks_page(viewer: Any, page_number: int) -> Page[BookmarkRow]:
+    """The member's bookmarks, newest first, of posts they may still read: one COUNT and
+    one query (bookmark, post, topic and author joined) a page."""
+    ids = sorted(access.readable_category_ids(viewer))
+    visible = and_(
+        Bookmark.member_id == viewer.id,
+        Topic.category_id.in_(ids or [-1]),
+        Post.deleted_at.is_(None),
+        Topic.deleted_at.is_(None),
+    )
+    joined = (
+        select(Bookmark, Post, Topic, Member)
+        .join(Post, Post.id == Bookmark.post_id)
+        .join(Topic, Topic.id == Bookmark.topic_id)
+        .join(Member, Member.id == Post.author_id)
+        .where(visible)
+    )
+    total = db.session.scalar(
+        select(func.count(Bookmark.id))
+        .join(Post, Post.id == Bookmark.post_id)
+        .join(Topic, Topic.id == Bookmark.topic_id)
+        .where(visible)
+    )
+    page = Page(items=[], page=page_number, per_page=BOOKMARKS_PER_PAGE, total=int(total or 0))
+    _check_page(page)
+    rows = db.session.execute(
+        joined.order_by(Bookmark.created_at.desc(), Bookmark.id.desc())
+        .offset(page.offset)
+        .limit(BOOKMARKS_PER_PAGE)
+    ).all()
+    items = [
+        BookmarkRow(
+            bookmark=b,
+            post=p,
+            topic=t,
+            author=m,
+            url=post_url(t, b.post_number),
+            excerpt=excerpt(p.body_html),
+        )
+        for b, p, t, m in rows
+    ]
+    return Page(items, page.page, page.per_page, page.total)
+
+
+# --- the topic page's extras: reactions, bookmarks, solution, map, suggestions -----------
+
+SUGGESTED_COUNT = 5
+MAP_PARTICIPANTS = 6
+
+
+@dataclass
+class Participant:
+    member: Member
+    posts: int
+
+
+@dataclass
+class SuggestedRow:
+    """A suggested topic: what a short list shows, without authors (no extra query)."""
+
+    topic: Topic
+    url: str
+    category_name: str
+    new_posts: int = 0
+    is_new: bool = False
+
+
+@dataclass
+class TopicExtras:
+    """What the topic page shows beyond its posts (kept apart from `TopicPage`: the
+    per-viewer parts — `reacted`, `bookmarked` — stay outside any cached post HTML)."""
+
+    reacted: dict[int, set[str]] = field(default_factory=dict)
+    bookmarked: set[int] = field(default_factory=set)
+    topic_bookmarked: bool = False
+    solution: Post | None = None
+    solution_author: Member | None = None
+    participants: list[Participant] = field(default_factory=list)
+    suggested: list[SuggestedRow] = field(default_factory=list)
+
+
+def _viewer_marks(viewer: Any, topic: Topic, post_ids: list[int]) -> tuple[dict, set, bool]:
+    """The viewer's reactions on these posts and bookmarks in this topic: one UNION query."""
+    reactions = select(PostReaction.post_id, PostReaction.reaction, literal(0)).where(
+        PostReaction.member_id == viewer.id, PostReaction.post_id.in_(post_ids or [-1])
+    )
+    bookmarks = select(Bookmark.post_id, literal(""), Bookmark.post_number).where(
+        Bookmark.member_id == viewer.id, Bookmark.topic_id == topic.id
+    )
+    reacted: dict[int, set[str]] = {}
+    bookmarked: set[int] = set()
+    topic_bookmarked = False
+    for post_id, reaction, number in db.session.execute(union_all(reactions, bookmarks)):
+        if reaction:
+            reacted.setdefault(post_id, set()).add(reaction)
+        else:
+            bookmarked.add(post_id)
+            topic_bookmarked = topic_bookmarked or number == 1
+    return reacted, bookmarked, topic_bookmarked
+
+
+def participants(topic: Topic, limit: int = MAP_PARTICIPANTS) -> list[Participant]:
+    """The topic's most frequent posters with their visible posts: one grouped query
+    (members grouped by primary key), over the (topic_id, post_number) index."""
+    posts = func.count(Post.id)
+    rows = db.session.execute(
+        select(Member, posts)
+        .join(Post, Post.author_id == Member.id)
+        .where(Post.topic_id == topic.id, Post.deleted_at.is_(None))
+        .group_by(Member.id)
+        .order_by(posts.desc(), func.min(Post.post_number))
+        .limit(limit)
+    ).all()
+    return [Participant(member, int(n)) for member, n in rows]
+
+
+def suggested_topics(viewer: Any, topic: Topic, limit: int = SUGGESTED_COUNT) -> list[SuggestedRow]:
+    """At the end of a topic: the member's unread or new topics of the same category first,
+    then the category's most liked of the last year, then the most recently active. One
+    query (the member's read state joined), on the category's list index."""
+    columns: list = [Topic]
+    base_filter = [
+        Topic.category_id == topic.category_id,
+        Topic.deleted_at.is_(None),
+        Topic.id != topic.id,
+    ]
+    order: list = []
+    member = access.is_member(viewer)
+    if member:
+        columns.append(TopicReadState.last_read_post_number)
+        stmt = select(*columns).outerjoin(
+            TopicReadState,
+            and_(TopicReadState.topic_id == Topic.id, TopicReadState.member_id == viewer.id),
+        )
+        never_opened = and_(TopicReadState.id.is_(None), Topic.created_at >= new_since(viewer))
+        unread = case(
+            (never_opened, 1),
+            (Topic.highest_post_number > TopicReadState.last_read_post_number, 1),
+            else_=0,
+        )
+        order.append(unread.desc())
+    else:
+        columns.append(literal(None))
+        stmt = select(*columns)
+    recent = utcnow() - timedelta(days=TOP_PERIODS["year"])
+    order += [
+        case((Topic.created_at >= recent, Topic.like_count), else_=0).desc(),
+        Topic.last_posted_at.desc(),
+        Topic.id.desc(),
+    ]
+    rows = db.session.execute(stmt.where(*base_filter).order_by(*order).limit(limit)).all()
+    locale = _locale()
+    since = new_since(viewer) if member else None
+    out = []
+    for t, last_read in rows:
+        row = SuggestedRow(topic=t, url=topic_url(t), category_name=t.category.name(locale))
+        if last_read is not None and t.highest_post_number > last_read:
+            row.new_posts = t.highest_post_number - last_read
+        elif member and last_read is None and since is not None:
+            row.is_new = aware(t.created_at) >= since
+        out.append(row)
+    return out
+
+
+def topic_extras(viewer: Any, view: TopicPage, suggestions: bool = True) -> TopicExtras:
+    """The viewer's reactions and bookmarks (members), the solution (Q&A), the topic map's
+    participants and, on the last page, the suggested topics: at most four queries."""
+    topic = view.topic
+    extras = TopicExtras()
+    posts = list(view.page.items)
+    if access.is_member(viewer):
+        extras.reacted, extras.bookmarked, extras.topic_bookmarked = _viewer_marks(
+            viewer, topic, [p.id for p in posts]
+        )
+    if topic.solution_post_id:
+        solution = next((p for p in posts if p.id == topic.solution_post_id), None)
+        author = solution.author if solution is not None else None
+        if solution is None:
+            row = db.session.execute(
+                select(Post, Member)
+                .join(Member, Member.id == Post.author_id)
+                .where(Post.id == topic.solution_post_id, Post.topic_id == topic.id)
+            ).first()
+            if row is not None:
+                solution, author = row
+        if solution is not None and solution.deleted_at is None:
+            extras.solution, extras.solution_author = solution, author
+    extras.participants = participants(topic)
+    if suggestions and not view.page.has_next:
+        extras.suggested = suggested_topics(viewer, topic)
+    return extras

@@ -10,7 +10,7 @@ for (`state=on|off`), so a double click or a retried request cannot undo itself.
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, request
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -93,20 +93,30 @@ def forums_index():  # type: ignore[no-untyped-def]
 @bp.get("/forums/<slug>/")
 def category(slug: str):  # type: ignore[no-untyped-def]
     category = access.category_by_slug(current_user, slug)
-    page = queries.category_topics(current_user, category, page_arg())
+    status = queries.parse_status(request.args.get("status"))
+    if status is not None:
+        page = queries.filtered_topics(current_user, status, page_arg(), category=category)
+    else:
+        page = queries.category_topics(current_user, category, page_arg())
     return render_template(
         "community/category.html",
         category=category,
         name=category.name(queries._locale()),
         description=category.description(queries._locale()),
         page=page,
+        status=status,
     )
 
 
 @bp.get("/latest")
 def latest():  # type: ignore[no-untyped-def]
-    page = queries.latest_page(current_user, page_arg())
-    return render_template("community/latest.html", page=page)
+    status = queries.parse_status(request.args.get("status"))
+    if status is not None:
+        page = queries.filtered_topics(current_user, status, page_arg())
+    else:
+        page = queries.latest_page(current_user, page_arg())
+    has_qa = any(c.qa for c in access.readable_categories(current_user))
+    return render_template("community/latest.html", page=page, status=status, has_qa=has_qa)
 
 
 # --- topics ------------------------------------------------------------------------------
@@ -177,6 +187,9 @@ def topic(topic_id: int, slug: str):  # type: ignore[no-untyped-def]
         form=form,
         lock_form=LockForm(),
         lock_message=services.lock_message(topic),
+        extras=queries.topic_extras(current_user, view),
+        can_solve=services.may_mark_solution(current_user, topic),
+        reactions=services.reaction_set(),
         **_topic_context(topic),
     )
 
@@ -469,3 +482,153 @@ def post_ref(number: int) -> str:
 @bp.app_template_filter("post_link_label")
 def post_link_label(number: int) -> str:
     return cached_gettext(POST_LINK) % {"n": number}
+
+
+# --- solved answers, reactions, bookmarks (issue 13) --------------------------------------
+
+
+def _back_to_post(post_id: int):  # type: ignore[no-untyped-def]
+    post = access.get_post(current_user, post_id)
+    return redirect(queries.post_url(post.topic, post.post_number))
+
+
+@bp.post("/posts/<int:post_id>/solution")
+@login_required
+def solution(post_id: int):  # type: ignore[no-untyped-def]
+    """Mark (`state=on`) or unmark (`state=off`) a reply as its topic's solution."""
+    asked = _asked_state()
+    try:
+        if asked:
+            services.mark_solution(current_user, post_id)
+        else:
+            services.unmark_solution(current_user, post_id)
+    except (Invalid, PermissionDenied) as exc:
+        message = _first_error(exc) if isinstance(exc, Invalid) else exc.message
+        if _wants_json():
+            return jsonify({"error": message}), 400 if isinstance(exc, Invalid) else 403
+        flash(message, "error")
+        return _back_to_post(post_id)
+    if _wants_json():
+        return jsonify({"solution": asked})
+    flash(_("Marked as the solution.") if asked else _("The solution mark is removed."), "success")
+    return _back_to_post(post_id)
+
+
+@bp.post("/posts/<int:post_id>/react")
+@login_required
+def react(post_id: int):  # type: ignore[no-untyped-def]
+    """Add (`state=on`) or remove (`state=off`) one `reaction`; JSON for the page's script.
+    Without JavaScript each button of the post's one form sends `choice=on:👍`."""
+    choice = request.form.get("choice", "")
+    if choice[:3] in ("on:", "off") and ":" in choice:
+        state, reaction = choice.split(":", 1)
+        if state not in ("on", "off"):
+            abort(400)
+        asked = state == "on"
+    else:
+        asked = _asked_state()
+        reaction = request.form.get("reaction", "")
+    if wait := limits.wait_for("like"):
+        if _wants_json():
+            return jsonify({"error": wait}), 429
+        flash(wait, "error")
+        return _back_to_post(post_id)
+    try:
+        present, counts = services.set_reaction(current_user, post_id, reaction, asked)
+    except Invalid as exc:
+        if _wants_json():
+            return jsonify({"error": _first_error(exc)}), 400
+        flash(_first_error(exc), "error")
+        return _back_to_post(post_id)
+    limits.record("like")
+    if _wants_json():
+        return jsonify({"reaction": reaction, "reacted": present, "counts": counts})
+    return _back_to_post(post_id)
+
+
+@bp.post("/posts/<int:post_id>/bookmark")
+@login_required
+def bookmark(post_id: int):  # type: ignore[no-untyped-def]
+    asked = _asked_state()
+    try:
+        bookmarked = services.set_bookmark(current_user, post_id, asked)
+    except Invalid as exc:
+        if _wants_json():
+            return jsonify({"error": _first_error(exc)}), 400
+        flash(_first_error(exc), "error")
+        return _back_to_post(post_id)
+    if _wants_json():
+        return jsonify({"bookmarked": bookmarked})
+    if bookmarked:
+        flash(_("Bookmarked: find it again under Bookmarks."), "success")
+    else:
+        flash(_("The bookmark is removed."), "info")
+    if request.form.get("next") == "bookmarks":
+        return redirect(url_for("community.bookmarks"))
+    return _back_to_post(post_id)
+
+
+@bp.get("/bookmarks")
+@login_required
+def bookmarks():  # type: ignore[no-untyped-def]
+    return render_template(
+        "community/bookmarks.html", page=queries.bookmarks_page(current_user, page_arg())
+    )
+
+
+# --- Top, Unread, New ----------------------------------------------------------------------
+
+
+@bp.get("/top")
+def top():  # type: ignore[no-untyped-def]
+    period = request.args.get("period", queries.DEFAULT_TOP_PERIOD)
+    if period not in queries.TOP_PERIODS:
+        abort(404)
+    page = queries.top_topics(current_user, period, page_arg())
+    return render_template("community/top.html", page=page, list_kind="top", period=period)
+
+
+@bp.get("/unread")
+@login_required
+def unread():  # type: ignore[no-untyped-def]
+    page = queries.unread_topics(current_user, page_arg())
+    return render_template("community/top.html", page=page, list_kind="unread", period=None)
+
+
+@bp.get("/new")
+@login_required
+def new():  # type: ignore[no-untyped-def]
+    page = queries.new_topics(current_user, page_arg())
+    return render_template("community/top.html", page=page, list_kind="new", period=None)
+
+
+# --- reading a topic: jump to a post, user cards -------------------------------------------
+
+
+@bp.get("/t/<int:topic_id>-<slug>/jump")
+def jump(topic_id: int, slug: str):  # type: ignore[no-untyped-def]
+    """The "jump to post N" form (works without JavaScript): clamp N into the topic."""
+    topic = access.get_topic(current_user, topic_id)
+    number = request.args.get("n", type=int) or 1
+    number = min(max(1, number), max(1, topic.highest_post_number))
+    return redirect(queries.post_anchor_url(topic, number))
+
+
+@bp.get("/forums/members/<username>/card")
+def user_card(username: str):  # type: ignore[no-untyped-def]
+    """A member's card: the small fragment the author popover shows (the profile link is
+    the same information without JavaScript)."""
+    from app.members.services import get_by_username
+
+    member = get_by_username(username)
+    return render_template(
+        "community/_user_card.html",
+        member=member,
+        activity=queries.activity_counts(member, current_user),
+    )
+
+
+@bp.app_template_filter("excerpt")
+def excerpt_filter(html: str, length: int = queries.EXCERPT_LENGTH) -> str:
+    """Plain text of a rendered post, cut near `length` characters (escaped by Jinja)."""
+    return queries.excerpt(html, length)

@@ -1,11 +1,12 @@
 """Forum rules: the only code that changes categories, topics, posts, likes and follows.
 
 One module per subject — `topics` (start, pin, lock), `posts` (reply, edit, delete,
-restore), `reactions` (likes, follows), `categories` (administration) — over the shared
-helpers of `base`. Every service authorises and validates inside its unit of work before it
-writes anything, keeps the stored counters in the same transaction, and emits its events,
-dispatched after commit. The names below are the package's public face: callers write
-`services.reply(...)` without knowing which module holds it.
+restore), `reactions` (likes, reactions, follows), `solutions` (Q&A), `bookmarks`,
+`categories` (administration) — over the shared helpers of `base`. Every service
+authorises and validates inside its unit of work before it writes anything, keeps the
+stored counters in the same transaction, and emits its events, dispatched after commit.
+The names below are the package's public face: callers write `services.reply(...)`
+without knowing which module holds it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from app.community.forums.services.base import (
     DuplicateSubmission,
     slugify,
 )
+from app.community.forums.services.bookmarks import set_bookmark
 from app.community.forums.services.categories import save_category
 from app.community.forums.services.posts import (
     delete_post,
@@ -29,7 +31,17 @@ from app.community.forums.services.posts import (
     reply,
     restore_post,
 )
-from app.community.forums.services.reactions import set_follow, set_like
+from app.community.forums.services.reactions import (
+    reaction_set,
+    set_follow,
+    set_like,
+    set_reaction,
+)
+from app.community.forums.services.solutions import (
+    mark_solution,
+    may_mark_solution,
+    unmark_solution,
+)
 from app.community.forums.services.topics import (
     create_topic,
     lock_message,
@@ -49,14 +61,20 @@ __all__ = [
     "delete_post",
     "edit_post",
     "lock_message",
+    "mark_solution",
     "may_delete",
     "may_edit",
+    "may_mark_solution",
+    "reaction_set",
     "reply",
     "restore_post",
     "save_category",
+    "set_bookmark",
     "set_follow",
     "set_like",
     "set_locked",
     "set_pinned",
+    "set_reaction",
     "slugify",
+    "unmark_solution",
 ]

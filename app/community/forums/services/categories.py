@@ -35,6 +35,7 @@ def _validate_category(data: dict, category_id: int | None) -> dict:
         "allowed_roles": ",".join(r for r in ROLES if r in roles) or None,
         "min_tier_rank": data.get("min_tier_rank") or 0,
         "interest_id": data.get("interest_id") or None,
+        "qa": bool(data.get("qa")),
     }
     check_slug(
         errors,

@@ -1,32 +1,48 @@
-"""Likes and follows: set and unset, never toggles.
+"""Likes, reactions and follows: set and unset, never toggles.
 
 A caller says which state it wants, so a double click, a retried request or two requests
 racing end in that state, not in its opposite. The unique constraints on (post, member)
 and (topic, member) decide which request actually changed something: the row is written
 with INSERT ... ON CONFLICT DO NOTHING or removed with DELETE, and only a row actually
 inserted or deleted moves a counter and emits an event.
+
+Reactions (a small set of emoji, `FORUM_REACTIONS`) sit beside the like: one row per
+member, post and emoji; their counts are stored on the post (`Post.reaction_counts`),
+updated under the topic's row lock, so a page shows them without counting.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 
 from app.community.forums import access
-from app.community.forums.events import PostLiked, PostUnliked, TopicFollowed
-from app.community.forums.models import Post, PostLike, Topic, TopicFollow
+from app.community.forums.events import PostLiked, PostReacted, PostUnliked, TopicFollowed
+from app.community.forums.models import Post, PostLike, PostReaction, Topic, TopicFollow
 from app.community.forums.services.base import post_for_write, require_member
 from app.core.db import dialect_insert, unit_of_work
 from app.core.errors import Invalid
 from app.core.events import emit
+from app.core.guards import require_can_write
 from app.core.time import utcnow
 from app.extensions import db
 from app.members.models import Member
 
+DEFAULT_REACTIONS = ("👍", "🎉", "😂", "😮", "🙏")
 
-def _set_row(model: Any, present: bool, **keys: int) -> int:
+
+def reaction_set() -> tuple[str, ...]:
+    """The configured reactions, in display order (`FORUM_REACTIONS`)."""
+    configured = current_app.config.get("FORUM_REACTIONS") or DEFAULT_REACTIONS
+    if isinstance(configured, str):
+        configured = configured.split()
+    return tuple(configured)
+
+
+def _set_row(model: Any, present: bool, **keys: Any) -> int:
     """Insert (ON CONFLICT DO NOTHING) or delete the row with these unique keys; returns
     how many rows this call really changed (0 when it was already in the asked state)."""
     table = model.__table__
@@ -89,6 +105,44 @@ def set_like(actor: Member, post_id: int, liked: bool) -> tuple[bool, int]:
         db.session.expire(post, ["like_count"])
         db.session.expire(topic, ["like_count"])
     return liked, int(count or 0)
+
+
+def set_reaction(
+    actor: Member, post_id: int, reaction: str, present: bool
+) -> tuple[bool, dict[str, int]]:
+    """The member adds (`present=True`) or removes one reaction of `FORUM_REACTIONS` on a
+    visible post that is not their own. Returns (present, the post's reaction counts)."""
+    require_member(actor)
+    present = bool(present)
+    if reaction not in reaction_set():
+        raise Invalid({"reaction": _("Choose one of the reactions offered.")})
+    with unit_of_work():
+        post, topic = post_for_write(actor, post_id)
+        if post.deleted_at is not None or topic.deleted_at is not None:
+            raise Invalid({"reaction": _("You cannot react to a deleted post.")})
+        if post.author_id == actor.id:
+            raise Invalid({"reaction": _("You cannot react to your own post.")})
+        require_can_write(actor, "like")
+        changed = _set_row(
+            PostReaction, present, post_id=post.id, member_id=actor.id, reaction=reaction
+        )
+        counts = dict(post.reaction_counts or {})
+        if changed:
+            # Read after the topic's row lock: no other writer moves these counts meanwhile.
+            counts[reaction] = max(0, counts.get(reaction, 0) + (1 if present else -1))
+            post.reaction_counts = {k: v for k, v in counts.items() if v > 0}
+            counts = dict(post.reaction_counts)
+            emit(
+                PostReacted(
+                    post_id=post.id,
+                    topic_id=topic.id,
+                    member_id=actor.id,
+                    post_author_id=post.author_id,
+                    reaction=reaction,
+                    reacted=present,
+                )
+            )
+    return present, counts
 
 
 def set_follow(actor: Member, topic_id: int, following: bool) -> bool:
