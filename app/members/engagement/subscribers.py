@@ -19,6 +19,7 @@ from app.community.forums.events import (
     TopicFollowed,
     TopicViewed,
 )
+from app.community.polls.events import PollAnswered
 from app.core.events import DomainEvent, EventBus
 from app.extensions import db
 from app.members.engagement.pipeline import Activity, record
@@ -203,6 +204,21 @@ def _searched(evt: Searched) -> None:
         record([activity])
 
 
+def _poll_answered(evt: PollAnswered) -> None:
+    record(
+        [
+            _activity(
+                evt,
+                "poll_answer",
+                evt.member_id,
+                object_type="poll",
+                object_id=str(evt.poll_id),
+                properties={"answer_id": evt.answer_id},
+            )
+        ]
+    )
+
+
 def register(bus: EventBus) -> None:
     bus.subscribe_durable(
         "engagement",
@@ -219,5 +235,6 @@ def register(bus: EventBus) -> None:
             TopicFollowed: _followed,
             TopicViewed: _viewed,
             Searched: _searched,
+            PollAnswered: _poll_answered,
         },
     )
