@@ -123,6 +123,13 @@ def register_blueprints(app: Flask) -> None:
     search_sources.register(app)  # the searchable areas' documents
     app.register_blueprint(customers_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    from app.moderation.routes import bp as moderation_routes
+
+    app.register_blueprint(moderation_routes, url_prefix="/mod")
+    from app.moderation import setup as moderation_setup
+
+    # The write guard (sanctions), the forums' content check, the member-facing flag pages.
+    moderation_setup.init_app(app)
 
 
 def register_subscribers(app: Flask) -> None:
@@ -141,11 +148,25 @@ def register_subscribers(app: Flask) -> None:
         api_subscribers.register(bus)
         community_subscribers.register(bus)
         moderation_subscribers.register(bus)
+        from app.moderation import setup as moderation_setup
+
+        moderation_setup.register_subscribers(bus)  # moderation notices (durable)
         notification_subscribers.register(bus)
         from app.realtime import subscribers as realtime_subscribers
 
         realtime_subscribers.register(bus)
         search_subscribers.register(bus)
+        from app.moderation import actions as moderation_actions
+        from app.moderation import realtime as moderation_realtime
+
+        moderation_actions.register(bus)  # decisions audited and told to the members
+        moderation_realtime.register(bus)  # the live review queue (staff room)
+        from app.community.ideas import subscribers as idea_subscribers
+
+        idea_subscribers.register(bus)
+        from app.community.forums import drafts as forum_drafts
+
+        forum_drafts.register(bus)  # a post or an edit clears its composer draft
 
 
 def register_jobs(app: Flask) -> None:
@@ -163,6 +184,9 @@ def register_jobs(app: Flask) -> None:
     search_jobs.register(app)
     customer_jobs.register(app)
     api_jobs.register(app)
+    from app.moderation import setup as moderation_setup
+
+    moderation_setup.register_jobs(app)  # trust recompute, sanction expiry records
 
 
 def start_scheduler(app: Flask) -> None:

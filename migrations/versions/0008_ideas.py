@@ -150,8 +150,45 @@ def upgrade():
     with op.batch_alter_table('categories', schema=None) as batch_op:
         batch_op.add_column(sa.Column('audience', sa.JSON(), server_default=sa.text("'{}'"), nullable=False))
 
+    # The default idea statuses (admins change them in /ideas/manage/).
+    statuses = sa.table(
+        "idea_statuses",
+        sa.column("slug", sa.String), sa.column("name_en", sa.String),
+        sa.column("name_fr", sa.String), sa.column("colour", sa.String),
+        sa.column("position", sa.Integer), sa.column("accepts_votes", sa.Boolean),
+        sa.column("roadmap", sa.Boolean), sa.column("is_default", sa.Boolean),
+        sa.column("is_shipped", sa.Boolean),
+    )
+    op.bulk_insert(statuses, [
+        {"slug": slug, "name_en": en, "name_fr": fr, "colour": colour, "position": (i + 1) * 10,
+         "accepts_votes": votes, "roadmap": roadmap, "is_default": slug == "open",
+         "is_shipped": shipped}
+        for i, (slug, en, fr, colour, votes, roadmap, shipped) in enumerate((
+            ("open", "Open", "Ouverte", "#4a5a8c", True, False, False),
+            ("under_review", "Under review", "À l’étude", "#a86a12", True, False, False),
+            ("planned", "Planned", "Prévue", "#2f6f8f", True, True, False),
+            ("in_progress", "In progress", "En cours", "#7a4f9a", True, True, False),
+            ("shipped", "Shipped", "Livrée", "#3d7a4f", False, True, True),
+            ("declined", "Declined", "Refusée", "#8f3b5c", False, False, False),
+            ("duplicate", "Duplicate", "Doublon", "#6b7280", False, False, False),
+        ))
+    ])
+
+    # Closing the loop in points: the author of a shipped idea and each of its voters.
+    rules = sa.table(
+        "earning_rules",
+        sa.column("event_type", sa.String), sa.column("points", sa.Integer),
+        sa.column("per_unit", sa.Boolean), sa.column("daily_cap", sa.Integer),
+        sa.column("active", sa.Boolean),
+    )
+    op.bulk_insert(rules, [
+        {"event_type": "idea_shipped", "points": 100, "per_unit": False, "daily_cap": None, "active": True},
+        {"event_type": "idea_shipped_vote", "points": 20, "per_unit": False, "daily_cap": 200, "active": True},
+    ])
+
 
 def downgrade():
+    op.execute("DELETE FROM earning_rules WHERE event_type IN ('idea_shipped', 'idea_shipped_vote')")
     with op.batch_alter_table('categories', schema=None) as batch_op:
         batch_op.drop_column('audience')
 

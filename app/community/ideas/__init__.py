@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("ideas", __name__)
 
-from app.community.ideas import models  # noqa: E402,F401
+from app.community.ideas import models, routes  # noqa: E402,F401
