@@ -19,6 +19,7 @@ from tests.community.images import bomb_png, image_bytes, jpeg_with_gps
 from tests.factories import MemberFactory
 
 JSON = {"Accept": "application/json"}
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>1</script></svg>'
 
 
 def _post(client, data: bytes, filename: str = "photo.jpg", headers=JSON):  # type: ignore[no-untyped-def]
@@ -123,12 +124,14 @@ def test_too_large_a_file_is_refused_and_nothing_stored(client, login_as, db, ap
     ("data", "filename", "message"),
     [
         (b"just some text, not an image", "notes.txt", "not an image we accept"),
-        (b'<svg xmlns="http://www.w3.org/2000/svg"><script>1</script></svg>', "x.svg", "not an image we accept"),  # fmt: skip
+        (SVG, "x.svg", "not an image we accept"),
         (image_bytes("BMP", (20, 20)), "old.bmp", "not an image we accept"),
         (image_bytes("JPEG", (400, 300))[:300], "cut.jpg", "damaged"),
     ],
 )
-def test_bad_files_are_refused_with_a_clear_message(client, login_as, db, app, data, filename, message):  # type: ignore[no-untyped-def]
+def test_bad_files_are_refused_with_a_clear_message(  # type: ignore[no-untyped-def]
+    client, login_as, db, app, data, filename, message
+):
     login_as()
     before = _stored_files(app)
     response = _post(client, data, filename)
@@ -227,7 +230,8 @@ def test_no_file_is_a_clear_message(client, login_as, db):  # type: ignore[no-un
 def test_the_page_without_javascript_shows_the_markdown(client, login_as, db):  # type: ignore[no-untyped-def]
     login_as()
     assert client.get("/uploads/new").status_code == 200
-    response = _post(client, image_bytes("PNG", (700, 500)), "a.png", headers={"Accept": "text/html"})
+    html_only = {"Accept": "text/html"}
+    response = _post(client, image_bytes("PNG", (700, 500)), "a.png", headers=html_only)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "![](/uploads/" in html

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, flash, jsonify, redirect, request
+from flask import current_app, flash, g, jsonify, redirect, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from app.community import bp
 from app.community.forums import drafts
 from app.community.forums.services.base import BODY_MAX
+from app.core.emoji import EMOJI
 from app.core.errors import Invalid, NotFound, PermissionDenied
 from app.core.markup import render_markdown
 from app.core.security import is_safe_redirect
@@ -35,13 +37,37 @@ def preview_html(body: str | None) -> str:
     return render_markdown((body or "")[:BODY_MAX])
 
 
-def composer_context(key: str, preview: str | None = None) -> dict[str, Any]:
-    """What the composer macro needs: the draft key, the saved draft, a no-JS preview."""
-    return {
-        "draft_key": key,
-        "draft": drafts.get_draft(current_user, key),
-        "preview": preview,
-    }
+_PREVIEW = "composer_preview"
+
+
+def previewing(form: Any) -> bool:
+    """True when the member pressed Preview (the form without JavaScript): the page shows
+    the rendered text and the form again, and nothing is written."""
+    if request.method != "POST" or not request.form.get("preview"):
+        return False
+    setattr(g, _PREVIEW, Markup(preview_html(form.body.data)))  # safe: sanitised
+    return True
+
+
+@bp.app_template_global("composer_preview")
+def preview_of_request() -> Markup | None:
+    """The no-JS preview of this request, if the member asked for one."""
+    return getattr(g, _PREVIEW, None)
+
+
+@bp.app_template_global()
+def composer_draft(key: str) -> drafts.Draft | None:
+    """The member's saved draft under `key` (read only by the composer's pages)."""
+    return drafts.get_draft(current_user, key)
+
+
+@bp.get("/composer/emoji.json")
+def composer_emoji():  # type: ignore[no-untyped-def]
+    """The shortcode table for the composer's suggestions (the renderer's own table)."""
+    response = jsonify(EMOJI)
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response
 
 
 @bp.post("/composer/preview")

@@ -20,10 +20,12 @@ from sqlalchemy import DateTime, ForeignKey, String, Text, UniqueConstraint, del
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.community.forums import access
+from app.community.forums.events import PostCreated, PostEdited
 from app.community.forums.models import Post, Topic
 from app.community.forums.services.base import BODY_MAX, TITLE_MAX
 from app.core.db import dialect_insert, unit_of_work
 from app.core.errors import Invalid, NotFound, PermissionDenied
+from app.core.events import EventBus
 from app.core.guards import require_can_write
 from app.core.time import utcnow
 from app.extensions import db
@@ -146,3 +148,20 @@ def discard_quietly(actor: Any, key: str) -> None:
     """After a post was made: delete its draft; a failure here never fails the post."""
     with contextlib.suppress(Invalid, NotFound, PermissionDenied):
         discard_draft(actor, key)
+
+
+def _forget_draft_of_post(event: PostCreated) -> None:
+    """The post is made: its draft goes in the same transaction (a new topic's first post
+    clears the category's new-topic draft)."""
+    key = topic_key(event.category_id) if event.post_number == 1 else reply_key(event.topic_id)
+    _delete(event.author_id, key)
+
+
+def _forget_draft_of_edit(event: PostEdited) -> None:
+    _delete(event.editor_id, edit_key(event.post_id))
+
+
+def register(bus: EventBus) -> None:
+    """In-transaction subscribers: a post and the end of its draft commit together."""
+    bus.subscribe_in_transaction(PostCreated, _forget_draft_of_post)
+    bus.subscribe_in_transaction(PostEdited, _forget_draft_of_edit)

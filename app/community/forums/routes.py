@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.community import bp
-from app.community.forums import access, limits, queries, services
+from app.community.forums import access, composer, limits, queries, services
 from app.community.forums.forms import EditPostForm, LockForm, ReplyForm, TopicForm
 from app.community.forums.models import Post, Topic
 from app.community.forums.services import DuplicateSubmission
@@ -128,7 +128,8 @@ def new_topic(slug: str):  # type: ignore[no-untyped-def]
     category = access.category_by_slug(current_user, slug)
     form = TopicForm()
     status = 200
-    if form.validate_on_submit():
+    preview = composer.previewing(form)
+    if not preview and form.validate_on_submit():
         if wait := limits.wait_for("topic"):
             earlier = _earlier_same_post(form.body.data)
             if earlier is not None and earlier.post_number == 1:
@@ -149,7 +150,7 @@ def new_topic(slug: str):  # type: ignore[no-untyped-def]
             limits.record("topic")
             flash(_("Your topic is posted."), "success")
             return redirect(queries.topic_url(topic))
-    if request.method == "POST":
+    if request.method == "POST" and not preview:
         status = 400
     return _new_topic_page(form, category), status
 
@@ -263,8 +264,9 @@ def reply(topic_id: int):  # type: ignore[no-untyped-def]
             "community/reply.html", form=form, topic=topic, quoted=quoted,
             lock_message=services.lock_message(topic), **_topic_context(topic),
         )  # fmt: skip
-    status = 400
-    if form.validate_on_submit():
+    preview = composer.previewing(form)
+    status = 200 if preview else 400
+    if not preview and form.validate_on_submit():
         if wait := limits.wait_for("reply"):
             earlier = _earlier_same_post(form.body.data, topic_id=topic.id)
             if earlier is not None:
@@ -334,8 +336,9 @@ def edit_post(post_id: int):  # type: ignore[no-untyped-def]
         raise PermissionDenied(_("You can only edit your own posts."))
     first = post.post_number == 1
     form = EditPostForm(data={"title": topic.title, "body": post.body})
-    status = 400 if request.method == "POST" else 200
-    if form.validate_on_submit():
+    preview = composer.previewing(form)
+    status = 400 if request.method == "POST" and not preview else 200
+    if not preview and form.validate_on_submit():
         if wait := limits.wait_for("edit"):
             _refuse_over_limit(form, wait)
             status = 429
