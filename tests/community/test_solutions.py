@@ -111,9 +111,7 @@ def test_unmarking_makes_the_topic_unsolved_and_is_idempotent(question, asker, h
     assert [type(e) for e in events] == [SolutionMarked, SolutionUnmarked]
 
 
-def test_unmarking_a_reply_that_is_not_the_solution_keeps_the_solution(
-    question, asker, helper
-):
+def test_unmarking_a_reply_that_is_not_the_solution_keeps_the_solution(question, asker, helper):
     answer = _reply(question, helper)
     other = _reply(question, MemberFactory(), "Try a lighter, the piezo may be dead.")
     services.mark_solution(asker, answer.id)
