@@ -209,6 +209,9 @@ def register_cli(app: Flask) -> None:
     register_search_cli(app)
     register_customer_cli(app)
     register_api_cli(app)
+    from app.community.polls.cli import register as register_polls_cli
+
+    register_polls_cli(app)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -204,7 +204,10 @@ def test_a_poll_is_embedded_in_its_idea(client, login_as, make_poll) -> None:
 
     board = make_board("jackets-board")
     idea = idea_services.create_idea(
-        MemberFactory(), board.id, "A hood that fits a helmet", "Climbers need a hood that fits over a helmet."
+        MemberFactory(),
+        board.id,
+        "A hood that fits a helmet",
+        "Climbers need a hood that fits over a helmet.",
     )
     poll = make_poll(idea_id=str(idea.id))
     login_as()
