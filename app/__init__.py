@@ -34,6 +34,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_jobs(app)
     register_cli(app)
     register_error_handlers(app)
+    configure_page_cache(app)
     start_scheduler(app)
     return app
 
@@ -212,6 +213,17 @@ def register_cli(app: Flask) -> None:
     from app.community.polls.cli import register as register_polls_cli
 
     register_polls_cli(app)
+
+
+def configure_page_cache(app: Flask) -> None:
+    """Visitors' hot pages, cached whole (app/core/page_cache.py); last, after every hook."""
+    from app.community.forums.routes import count_cached_topic_view
+    from app.core import page_cache
+
+    page_cache.init_app(app)
+    page_cache.cacheable(app, "community.topic", on_hit=count_cached_topic_view)
+    page_cache.cacheable(app, "community.category")
+    page_cache.cacheable(app, "community.latest")
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -72,6 +72,9 @@ def _cases() -> list:  # type: ignore[type-arg]
 
 
 POST_RULES = _cases()
+# Forms every first-time visitor sees carry no token (a token writes a session): they
+# refuse a cross-site request by its Fetch-metadata/Origin headers instead.
+ORIGIN_CHECKED = frozenset({"/privacy/cookies"})
 
 
 def test_some_post_routes_are_discovered() -> None:
@@ -91,7 +94,9 @@ def test_post_without_csrf_token_is_refused_and_changes_nothing(
     InterestFactory()
     login_as("admin")
     before = _row_counts()
-    response = client.post(url, data=PLAUSIBLE_FORM)
+    # The session-free forms (cookie banner) are guarded by the browser's Fetch metadata.
+    headers = {"Sec-Fetch-Site": "cross-site"} if rule.rule in ORIGIN_CHECKED else {}
+    response = client.post(url, data=PLAUSIBLE_FORM, headers=headers)
     assert response.status_code == 400, f"{rule.rule} answered {response.status_code}"
     assert _row_counts() == before
 
@@ -108,7 +113,8 @@ def page_lang(client) -> str:  # type: ignore[no-untyped-def]
     return parse(response.data).find("html")[0].attrs["lang"]
 
 
-def test_post_with_the_pages_token_is_accepted(client, csrf_enabled) -> None:
+def test_post_with_the_pages_token_is_accepted(client, login_as, csrf_enabled) -> None:
+    login_as("member", locale=None)
     doc = parse(client.get("/").data)
     token = doc.find("input", name="csrf_token")[0].attrs["value"]
     response = client.post("/language", data={"locale": "fr", "csrf_token": token})
@@ -116,9 +122,21 @@ def test_post_with_the_pages_token_is_accepted(client, csrf_enabled) -> None:
     assert page_lang(client) == "fr"
 
 
-def test_language_switch_without_token_does_not_change_the_language(client, csrf_enabled) -> None:
-    assert client.post("/language", data={"locale": "fr"}).status_code == 400
+def test_language_switch_from_another_site_does_not_change_the_language(
+    client, csrf_enabled
+) -> None:
+    """A visitor's switch has no token (it would write a session for every visitor): a
+    cross-site form is refused by the headers the browser sets on it."""
+    for headers in ({"Sec-Fetch-Site": "cross-site"}, {"Origin": "https://evil.example"}):
+        response = client.post("/language", data={"locale": "fr"}, headers=headers)
+        assert response.status_code == 400
     assert page_lang(client) == "en"
+
+
+def test_visitor_language_switch_from_the_site_needs_no_token(client, csrf_enabled) -> None:
+    headers = {"Sec-Fetch-Site": "same-origin", "Origin": "http://localhost"}
+    assert client.post("/language", data={"locale": "fr"}, headers=headers).status_code == 302
+    assert page_lang(client) == "fr"
 
 
 def test_member_language_is_not_changed_by_a_forged_post(client, login_as, csrf_enabled) -> None:

@@ -24,7 +24,8 @@ from flask_login import current_user, login_required, logout_user
 from app.core.errors import Invalid, NotFound, PermissionDenied
 from app.core.forms import apply_errors
 from app.core.pagination import page_arg
-from app.core.security import is_safe_redirect
+from app.core.security import is_safe_redirect, is_same_origin_request
+from app.extensions import csrf
 from app.members import customer_view, privacy, services
 from app.members.customers import bp
 from app.members.engagement.identity import set_consent_cookies, visitor_consent
@@ -44,8 +45,17 @@ def _cookie_banner() -> dict[str, object]:
 
 
 @bp.post("/privacy/cookies")
+@csrf.exempt
 def cookie_choice():  # type: ignore[no-untyped-def]
-    """The banner's choice: a first-party visitor id for analytics, or nothing."""
+    """The banner's choice: a first-party visitor id for analytics, or nothing.
+
+    Without a CSRF token: the banner is on every page a first-time visitor sees, and a
+    token would write a session for each of them (and make their pages uncacheable). The
+    choice only sets this browser's own cookies; a cross-site form is refused by its
+    Fetch-metadata/Origin headers instead.
+    """
+    if not is_same_origin_request():
+        abort(400)
     accepted = request.form.get("choice") == "accept"
     target = request.form.get("next") or url_for("personalisation.home")
     if not is_safe_redirect(target):

@@ -20,6 +20,7 @@ from app.community.forums.forms import EditPostForm, LockForm, ReplyForm, TopicF
 from app.community.forums.models import Post, Topic
 from app.community.forums.services import DuplicateSubmission
 from app.community.forums.services.base import clean_body, duplicate_of
+from app.core import page_cache
 from app.core.converters import MAX_ID
 from app.core.errors import Invalid, NotFound, PermissionDenied
 from app.core.forms import apply_errors
@@ -37,6 +38,14 @@ def _record_view(topic: Topic, last_post_number: int) -> None:
 
     key = viewer_key(_member_id(), request.remote_addr, request.headers.get("User-Agent"))
     record_view(topic.id, key, _member_id(), last_post_number)
+
+
+def count_cached_topic_view(meta: dict) -> None:
+    """A visitor served the topic page from the page cache is still a view."""
+    from app.community.forums.views import record_view, viewer_key
+
+    key = viewer_key(None, request.remote_addr, request.headers.get("User-Agent"))
+    record_view(meta["topic_id"], key, None, meta["last_shown"])
 
 
 def _wants_json() -> bool:
@@ -178,6 +187,7 @@ def topic(topic_id: int, slug: str):  # type: ignore[no-untyped-def]
         return redirect(queries.topic_url(topic, page_number), 301)
     view = queries.topic_page(current_user, topic, page_number)
     _record_view(topic, view.last_shown)
+    page_cache.remember(topic_id=topic.id, last_shown=view.last_shown)
     form = None
     if current_user.is_authenticated and not view.page.has_next:
         form = ReplyForm()
@@ -186,7 +196,8 @@ def topic(topic_id: int, slug: str):  # type: ignore[no-untyped-def]
         view=view,
         topic=topic,
         form=form,
-        lock_form=LockForm(),
+        # Built for staff only: a form makes its CSRF token, which writes a session.
+        lock_form=LockForm() if access.is_staff(current_user) else None,
         lock_message=services.lock_message(topic),
         extras=queries.topic_extras(current_user, view),
         can_solve=services.may_mark_solution(current_user, topic),

@@ -1,0 +1,156 @@
+"""Visitors' hot pages are cached whole, never stale after a write, never for members; a
+first-time visitor's page writes no session (the consent banner has no CSRF token)."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.core import page_cache
+from app.extensions import db
+from tests.community.factories import PostFactory, topic_with_posts
+from tests.factories import MemberFactory
+from tests.html import parse
+
+FR = {"Accept-Language": "fr-FR,fr;q=0.9"}
+
+
+@pytest.fixture
+def cache(app):  # type: ignore[no-untyped-def]
+    store = page_cache.cache_of(app)
+    saved = store.seconds
+    store.seconds = 60
+    store.clear()
+    store.hits = store.misses = 0
+    try:
+        yield store
+    finally:
+        store.seconds = saved
+        store.clear()
+
+
+@pytest.fixture
+def topic(category):  # type: ignore[no-untyped-def]
+    return topic_with_posts(3, category=category)
+
+
+def url(topic) -> str:  # type: ignore[no-untyped-def]
+    return f"/t/{topic.id}-{topic.slug}"
+
+
+def test_a_first_time_visitor_gets_no_session_cookie(client, topic, csrf_enabled) -> None:  # type: ignore[no-untyped-def]
+    for path in ("/", "/latest", "/forums/tents/", url(topic)):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert "Set-Cookie" not in response.headers, path
+    html = response.get_data(as_text=True)
+    assert "data-cookie-banner" in html and 'name="csrf_token"' not in html
+
+
+def test_the_consent_banner_works_without_a_token(client, csrf_enabled) -> None:  # type: ignore[no-untyped-def]
+    response = client.post(
+        "/privacy/cookies",
+        data={"choice": "refuse", "next": "/latest"},
+        headers={"Sec-Fetch-Site": "same-origin", "Origin": "http://localhost"},
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/latest"
+    assert "cercle_consent=no" in response.headers["Set-Cookie"]
+
+
+@pytest.mark.parametrize(
+    "headers", [{"Sec-Fetch-Site": "cross-site"}, {"Origin": "https://evil.example"}]
+)
+def test_the_consent_choice_from_another_site_is_refused(client, headers) -> None:  # type: ignore[no-untyped-def]
+    response = client.post("/privacy/cookies", data={"choice": "accept"}, headers=headers)
+    assert response.status_code == 400
+    assert "Set-Cookie" not in response.headers
+
+
+def test_a_visitor_is_served_the_cached_page(client, cache, topic) -> None:  # type: ignore[no-untyped-def]
+    first = client.get(url(topic))
+    second = client.get(url(topic))
+    assert first.status_code == second.status_code == 200
+    assert first.data == second.data
+    assert (cache.misses, cache.hits) == (1, 1)
+
+
+def test_a_cached_topic_page_still_counts_the_view(client, cache, topic, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from app.community.forums import views
+
+    seen = []
+    monkeypatch.setattr(views, "record_view", lambda *args: seen.append(args))
+    client.get(url(topic))
+    client.get(url(topic))
+    assert cache.hits == 1
+    assert [(a[0], a[2], a[3]) for a in seen] == [(topic.id, None, 3)] * 2
+
+
+def test_a_write_makes_the_cached_page_fresh_again(client, cache, topic) -> None:  # type: ignore[no-untyped-def]
+    client.get(url(topic))
+    PostFactory(topic=topic, body="A brand new reply", body_html="<p>A brand new reply</p>")
+    db.session.flush()
+    response = client.get(url(topic))
+    assert "A brand new reply" in response.get_data(as_text=True)
+    assert cache.hits == 0
+
+
+def test_a_renamed_member_shows_at_once(client, cache, topic) -> None:  # type: ignore[no-untyped-def]
+    client.get("/latest")
+    topic.author.display_name = "Renamed Person"
+    db.session.flush()
+    assert "Renamed Person" in client.get("/latest").get_data(as_text=True)
+
+
+def test_an_old_entry_is_not_served(client, cache, topic) -> None:  # type: ignore[no-untyped-def]
+    client.get("/latest")
+    for entry in cache.entries.values():
+        entry.stored_at -= 61
+    client.get("/latest")
+    assert cache.hits == 0
+
+
+def test_each_language_has_its_own_page(client, cache, topic) -> None:  # type: ignore[no-untyped-def]
+    english = client.get("/latest")
+    french = client.get("/latest", headers=FR)
+    assert parse(english.data).find("html")[0].attrs["lang"] == "en"
+    assert parse(french.data).find("html")[0].attrs["lang"] == "fr"
+    assert cache.hits == 0
+    client.get("/latest", headers=FR)
+    assert cache.hits == 1
+
+
+def test_members_are_never_served_nor_stored(client, cache, login_as, topic) -> None:  # type: ignore[no-untyped-def]
+    client.get("/latest")  # a visitor's page is cached
+    member = login_as("member", display_name="Zelda Member")
+    html = client.get("/latest").get_data(as_text=True)
+    assert member.name in html
+    assert cache.hits == 0 and len(cache.entries) == 1
+
+
+def test_a_page_with_a_flash_is_not_cached(client, cache, topic) -> None:  # type: ignore[no-untyped-def]
+    with client.session_transaction() as sess:
+        sess["_flashes"] = [("info", "Hello there")]
+    assert "Hello there" in client.get("/latest").get_data(as_text=True)
+    assert len(cache.entries) == 0
+
+
+def test_other_query_strings_are_not_cached(client, cache, topic) -> None:  # type: ignore[no-untyped-def]
+    client.get("/latest?utm_source=x")
+    client.get("/latest?utm_source=x")
+    assert cache.hits == 0 and len(cache.entries) == 0
+
+
+def test_a_restricted_topic_is_never_cached(client, cache, gold_category) -> None:  # type: ignore[no-untyped-def]
+    hidden = topic_with_posts(2, category=gold_category)
+    assert client.get(url(hidden)).status_code in {403, 404}
+    assert len(cache.entries) == 0
+
+
+def test_the_cache_is_bounded(app, client, cache, category) -> None:  # type: ignore[no-untyped-def]
+    cache.max_entries = 2
+    try:
+        for _ in range(3):
+            t = topic_with_posts(1, category=category, author=MemberFactory())
+            client.get(url(t))
+        assert len(cache.entries) == 2
+    finally:
+        cache.max_entries = app.config["PAGE_CACHE_ENTRIES"]
