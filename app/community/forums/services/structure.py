@@ -51,8 +51,8 @@ def counts(post: Post) -> bool:
 
 
 def topic_counts(topic: Topic) -> bool:
-    """A topic counts in its category's numbers: not deleted, not held."""
-    return topic.deleted_at is None and getattr(topic, "moderation_state", "visible") != "held"
+    """A topic counts in its category's numbers: not deleted, neither held nor hidden."""
+    return topic.deleted_at is None and getattr(topic, "moderation_state", "visible") == "visible"
 
 
 def _clean_reason(reason: str | None) -> str:
