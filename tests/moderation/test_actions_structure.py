@@ -26,10 +26,10 @@ def two_categories(db):  # type: ignore[no-untyped-def]
 
 
 def _topic(category, replies: int = 2, title: str = "A topic to rearrange"):  # type: ignore[no-untyped-def]
-    author = MemberFactory()
+    author = MemberFactory(trust_level=2)
     topic = services.create_topic(author, category.id, title, f"First post of {title}")
     for i in range(replies):
-        services.reply(MemberFactory(), topic.id, f"Reply {i} in {title}")
+        services.reply(MemberFactory(trust_level=2), topic.id, f"Reply {i} in {title}")
     return topic
 
 
@@ -54,7 +54,10 @@ def test_moving_a_topic_moves_its_counts_and_is_undone(db, moderator, two_catego
     change = structure.move_topic(moderator, topic.id, second.id, "Belongs with the stoves")
     db.session.expire_all()
     assert db.session.get(Topic, topic.id).category_id == second.id
-    assert (db.session.get(Category, first.id).topic_count, db.session.get(Category, second.id).post_count) == (0, 3)
+    assert (
+        db.session.get(Category, first.id).topic_count,
+        db.session.get(Category, second.id).post_count,
+    ) == (0, 3)
     assert recount_forum_counters() == []
     [entry] = _audit(db, "topic_moved")
     assert entry.actor_id == moderator.id
@@ -70,7 +73,9 @@ def test_moving_a_topic_moves_its_counts_and_is_undone(db, moderator, two_catego
     assert len(_audit(db, "move_undone")) == 1
 
 
-def test_merging_appends_the_posts_and_undo_gives_back_the_exact_topics(db, moderator, two_categories):  # type: ignore[no-untyped-def]
+def test_merging_appends_the_posts_and_undo_gives_back_the_exact_topics(
+    db, moderator, two_categories
+):  # type: ignore[no-untyped-def]
     first, second = two_categories
     source = _topic(first, 2, "The source topic")
     target = _topic(second, 3, "The target topic")
@@ -135,7 +140,9 @@ def test_undoing_a_split_whose_topic_has_new_replies_is_refused(db, moderator, t
     topic = _topic(two_categories[0], 2)
     posts = _layout(topic.id)
     change = structure.split_posts(moderator, topic.id, [posts[2][0]], "A new topic title")
-    services.reply(MemberFactory(), change.target_topic_id, "A reply in the split topic")
+    services.reply(
+        MemberFactory(trust_level=2), change.target_topic_id, "A reply in the split topic"
+    )
     with pytest.raises(Invalid):
         structure.undo_change(moderator, change.id)
     assert recount_forum_counters() == []
