@@ -313,14 +313,10 @@ def vote(actor: Member, idea_id: int, importance: int = 1) -> VoteResult:
                 interests=snap["interests"],
             )
             .on_conflict_do_nothing(index_elements=["idea_id", "member_id"])
-        ).rowcount
-        if inserted:
+            .returning(IdeaVote.id)
+        ).first()
+        if inserted is not None:
             _bump(idea, votes=1, importance=importance, now=now)
-            db.session.execute(
-                dialect_insert(IdeaFollow)
-                .values(idea_id=idea.id, member_id=actor.id, created_at=now)
-                .on_conflict_do_nothing(index_elements=["idea_id", "member_id"])
-            )
             emit(
                 IdeaVoted(
                     idea_id=idea.id,
@@ -423,14 +419,15 @@ def set_follow(actor: Member, idea_id: int, following: bool) -> bool:
                 dialect_insert(IdeaFollow)
                 .values(idea_id=idea.id, member_id=actor.id, created_at=utcnow())
                 .on_conflict_do_nothing(index_elements=["idea_id", "member_id"])
-            ).rowcount
+                .returning(IdeaFollow.id)
+            ).first()
         else:
             changed = db.session.execute(
-                delete(IdeaFollow).where(
-                    IdeaFollow.idea_id == idea.id, IdeaFollow.member_id == actor.id
-                )
-            ).rowcount
-        if changed:
+                delete(IdeaFollow)
+                .where(IdeaFollow.idea_id == idea.id, IdeaFollow.member_id == actor.id)
+                .returning(IdeaFollow.id)
+            ).first()
+        if changed is not None:
             db.session.execute(
                 update(Idea)
                 .where(Idea.id == idea.id)

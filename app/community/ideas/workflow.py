@@ -181,9 +181,10 @@ def merge(actor: Member, source_id: int, target_id: int) -> Idea:
         moved = db.session.execute(
             update(IdeaVote)
             .where(IdeaVote.idea_id == source.id, IdeaVote.member_id.not_in(already))
-            .values(idea_id=target.id, merged_from_idea_id=source.id),
+            .values(idea_id=target.id, merged_from_idea_id=source.id)
+            .returning(IdeaVote.id),
             execution_options={"synchronize_session": False},
-        ).rowcount
+        ).all()
         _recount(source.id)
         _recount(target.id)
         status = "duplicate" if "duplicate" in boards.status_map() else source.status
@@ -198,7 +199,7 @@ def merge(actor: Member, source_id: int, target_id: int) -> Idea:
         target.last_activity_at = utcnow()
         emit(
             IdeasMerged(
-                source_id=source.id, target_id=target.id, actor_id=actor.id, moved_votes=moved
+                source_id=source.id, target_id=target.id, actor_id=actor.id, moved_votes=len(moved)
             )
         )
     return target
@@ -215,9 +216,10 @@ def unmerge(actor: Member, source_id: int) -> Idea:
         returned = db.session.execute(
             update(IdeaVote)
             .where(IdeaVote.idea_id == target_id, IdeaVote.merged_from_idea_id == source.id)
-            .values(idea_id=source.id, merged_from_idea_id=None),
+            .values(idea_id=source.id, merged_from_idea_id=None)
+            .returning(IdeaVote.id),
             execution_options={"synchronize_session": False},
-        ).rowcount
+        ).all()
         source.merged_into_id = None
         _recount(source.id)
         _recount(target_id)
@@ -232,7 +234,10 @@ def unmerge(actor: Member, source_id: int) -> Idea:
             _record_change(actor, source, previous, _("Unmerged."), "")
         emit(
             IdeasUnmerged(
-                source_id=source.id, target_id=target_id, actor_id=actor.id, returned_votes=returned
+                source_id=source.id,
+                target_id=target_id,
+                actor_id=actor.id,
+                returned_votes=len(returned),
             )
         )
     return source
