@@ -9,6 +9,7 @@ so two moderators never hold it at once; every decision takes the claim the same
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -384,9 +385,13 @@ def row_for(viewer: Any, item_id: int) -> Row:
     return _with_flags([Row(*found)])[0]
 
 
+_PENDING_KEY = "cercle.mod_pending"
+PENDING_FRESH_SECONDS = 30.0
+
+
 def pending_count() -> int:
-    """Items waiting (the staff nav's badge), once per request."""
-    cache = request_cache("cercle.mod_pending")
+    """Items waiting, counted (once per request); the process remembers it for the nav."""
+    cache = request_cache(_PENDING_KEY)
     if "n" not in cache:
         cache["n"] = (
             db.session.scalar(
@@ -394,7 +399,21 @@ def pending_count() -> int:
             )
             or 0
         )
+        current_app.extensions[_PENDING_KEY] = (cache["n"], time.monotonic())
     return cache["n"]
+
+
+def remembered_pending_count() -> int | None:
+    """The count a /mod/ page or /mod/count made in the last 30 s, or None: the nav of every
+    other page shows it without a query (its script asks /mod/count when it is unknown)."""
+    remembered = current_app.extensions.get(_PENDING_KEY)
+    if remembered is None or time.monotonic() - remembered[1] > PENDING_FRESH_SECONDS:
+        return None
+    return remembered[0]
+
+
+def forget_pending_count() -> None:
+    current_app.extensions.pop(_PENDING_KEY, None)
 
 
 def filter_choices() -> dict[str, Sequence[tuple[str, str]]]:

@@ -59,15 +59,22 @@ def _pending_badge() -> dict[str, object]:
     """The staff nav's "Moderation (N)" (one count query, only for staff, once a request)."""
 
     def mod_pending() -> int:
-        if not (current_user.is_authenticated and current_user.is_staff):
-            return 0
-        try:
-            return queue.pending_count()
-        except Exception:  # a database not yet upgraded must not break every page
-            db.session.rollback()
-            return 0
+        """Counted: the /mod/ pages' own side nav."""
+        return queue.pending_count()
 
-    return {"mod_pending": mod_pending}
+    def mod_pending_known() -> int | None:
+        """Remembered, never counted: the site nav on every staff page (no query)."""
+        if not (current_user.is_authenticated and current_user.is_staff):
+            return None
+        return queue.remembered_pending_count()
+
+    return {"mod_pending": mod_pending, "mod_pending_known": mod_pending_known}
+
+
+@bp.get("/count")
+def pending_count():  # type: ignore[no-untyped-def]
+    """The number of items waiting (the nav's script asks when it does not know it)."""
+    return {"pending": queue.pending_count()}
 
 
 def _back(default: str) -> str:

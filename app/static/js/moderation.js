@@ -19,14 +19,6 @@
     });
   }
 
-  function setCount(delta) {
-    Array.prototype.forEach.call(doc.querySelectorAll("[data-mod-count]"), function (badge) {
-      var n = Math.max(0, (parseInt(badge.textContent.replace(/\D/g, ""), 10) || 0) + delta);
-      badge.textContent = String(n);
-      badge.classList.toggle("pill-warn", n > 0);
-    });
-  }
-
   function announce() {
     var line = doc.querySelector("[data-queue-arrived]");
     if (!line) return;
@@ -55,7 +47,6 @@
     var empty = doc.querySelector("[data-queue-empty]");
     if (empty) empty.hidden = true;
     arrivedCount += 1;
-    setCount(1);
     announce();
   });
 
@@ -78,6 +69,5 @@
     var row = doc.getElementById("item-" + data.item_id);
     if (!row || !pending) return;
     row.parentNode.removeChild(row);
-    setCount(-1);
   });
 })();
