@@ -17,6 +17,7 @@ from app.core.errors import Invalid
 from app.core.forms import apply_errors, choices
 from app.extensions import db
 from app.members import taxonomy
+from app.members.audience import STAGES, Audience, stage_label
 from app.members.models import ROLES
 
 TIER_CHOICES = [
@@ -35,6 +36,19 @@ def _form(obj: Category | None = None) -> CategoryForm:
     form.allowed_roles.choices = choices((r, labels[r]) for r in ROLES)
     form.min_tier_rank.choices = choices(TIER_CHOICES)
     locale = str(get_locale())
+    if obj is not None and request.method == "GET":
+        rule = Audience.from_json(obj.audience)
+        form.audience_interests.data = sorted(rule.interests)
+        form.audience_stages.data = sorted(rule.stages)
+        form.audience_min_trust_level.data = rule.min_trust_level
+    form.audience_interests.choices = choices(
+        (i.slug, i.name(locale)) for i in taxonomy.list_interests(include_inactive=True)
+    )
+    form.audience_stages.choices = choices((s, stage_label(s)) for s in STAGES)
+    form.audience_min_trust_level.choices = choices(
+        [(0, _("Any trust level"))]
+        + [(n, _("Trust level %(n)d and above", n=n)) for n in (1, 2, 3)]
+    )
     form.interest_id.choices = choices(
         [(None, _("None"))]
         + [(i.id, i.name(locale)) for i in taxonomy.list_interests(include_inactive=True)]

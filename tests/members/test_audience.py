@@ -174,3 +174,57 @@ def test_snapshot_records_tier_stage_value_band_and_interests(db):
         "value_band": "medium",
         "interests": ["trail"],
     }
+
+
+def test_admin_sets_interests_stages_and_trust_on_a_category(client, login_as, db):
+    from sqlalchemy import select
+
+    from app.community.forums.models import Category
+
+    trail = InterestFactory(slug="trail-running")
+    login_as("admin")
+    response = client.post(
+        "/admin/categories/new",
+        data={
+            "slug": "trail-club",
+            "name_en": "Trail club",
+            "name_fr": "Club trail",
+            "colour": "#3d7a4f",
+            "min_tier_rank": "2",
+            "interest_id": "None",
+            "audience_interests": [trail.slug],
+            "audience_stages": ["advocate", "active"],
+            "audience_min_trust_level": "1",
+        },
+    )
+    assert response.status_code == 302
+    category = db.session.scalar(select(Category).where(Category.slug == "trail-club"))
+    assert category.audience == {
+        "interests": ["trail-running"],
+        "stages": ["active", "advocate"],
+        "min_trust_level": 1,
+    }
+    rule = access.category_audience(category)
+    assert rule.min_tier == "gold" and rule.interests == frozenset({"trail-running"})
+    page = client.get(f"/admin/categories/{category.id}").get_data(as_text=True)
+    assert 'name="audience_interests" type="checkbox" value="trail-running"' in page
+    assert '<input checked id="audience_interests-' in page
+
+
+def test_admin_category_form_refuses_an_unknown_stage(client, login_as, db):
+    login_as("admin")
+    response = client.post(
+        "/admin/categories/new",
+        data={
+            "slug": "odd",
+            "name_en": "Odd",
+            "name_fr": "Bizarre",
+            "colour": "#3d7a4f",
+            "min_tier_rank": "0",
+            "interest_id": "None",
+            "audience_stages": ["sleepy"],
+            "audience_min_trust_level": "0",
+        },
+    )
+    assert response.status_code == 400
+    assert "Unknown lifecycle stage" in response.get_data(as_text=True)

@@ -86,6 +86,20 @@ class CategoryForm(FlaskForm):
         _l("Questions and answers"),
         description=_l("The asker or the community team can mark a reply as the solution."),
     )
+    audience_interests = SelectMultipleField(
+        _l("Only members interested in any of"),
+        description=_l("Leave all unticked for no interest condition."),
+        widget=widgets.ListWidget(prefix_label=False),
+        option_widget=widgets.CheckboxInput(),
+        validate_choice=False,
+    )
+    audience_stages = SelectMultipleField(
+        _l("Only members in these lifecycle stages"),
+        widget=widgets.ListWidget(prefix_label=False),
+        option_widget=widgets.CheckboxInput(),
+        validate_choice=False,
+    )
+    audience_min_trust_level = SelectField(_l("Minimum trust level"), coerce=int, default=0)
     interest_id = SelectField(
         _l("Related interest"),
         coerce=lambda v: int(v) if v not in (None, "", "None") else None,

@@ -16,6 +16,8 @@ from app.core.errors import Invalid, NotFound, PermissionDenied
 from app.core.time import utcnow
 from app.core.validation import check_bilingual, check_slug, parse_position
 from app.extensions import db
+from app.members import audience
+from app.members.audience import Audience
 from app.members.models import ROLES, TIERS, Member
 
 COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -56,6 +58,19 @@ def _validate_category(data: dict, category_id: int | None) -> dict:
             raise ValueError
     except (TypeError, ValueError):
         errors["min_tier_rank"] = _("Choose a tier from the list.")
+    if any(key.startswith("audience_") for key in data):
+        # The audience rule's other criteria (app.members.audience); roles and tier stay
+        # in their columns above and are folded in when the rule is asked.
+        rule = Audience.from_json(
+            {
+                "interests": [i for i in (data.get("audience_interests") or []) if i],
+                "stages": [s for s in (data.get("audience_stages") or []) if s],
+                "min_trust_level": data.get("audience_min_trust_level") or 0,
+            }
+        )
+        for field, message in audience.validate(rule).items():
+            errors[f"audience_{field}"] = message
+        clean["audience"] = rule.to_json()
     if clean["position"] in (None, ""):
         clean["position"] = None
     else:
