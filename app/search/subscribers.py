@@ -13,6 +13,10 @@ from app.community.forums.events import (
     PostEdited,
     PostRestored,
     TopicCreated,
+    TopicMoved,
+    TopicsMerged,
+    TopicSplit,
+    TopicStructureUndone,
 )
 from app.core.events import EventBus
 from app.members.engagement.events import MemberErased
@@ -38,6 +42,19 @@ def _restored(evt: PostRestored) -> None:
         enqueue([f"{forums.NAME}:{evt.post_id}"])
 
 
+def _restructured(evt: TopicMoved | TopicsMerged | TopicSplit | TopicStructureUndone) -> None:
+    """Posts moved to another topic or category: each topic's posts are built again."""
+    if isinstance(evt, TopicMoved):
+        topics = [evt.topic_id]
+    elif isinstance(evt, TopicsMerged):
+        topics = [evt.source_topic_id, evt.target_topic_id]
+    elif isinstance(evt, TopicSplit):
+        topics = [evt.source_topic_id, evt.new_topic_id]
+    else:
+        topics = list(evt.topic_ids)
+    enqueue([key for topic_id in topics for key in forums.topic_keys(topic_id)])
+
+
 def _erased(evt: MemberErased) -> None:
     """An erased member's posts are indexed again under their new, anonymous name."""
     enqueue(forums.author_keys(evt.member_id))
@@ -52,6 +69,10 @@ def register(bus: EventBus) -> None:
             PostEdited: _post,
             PostDeleted: _deleted,
             PostRestored: _restored,
+            TopicMoved: _restructured,
+            TopicsMerged: _restructured,
+            TopicSplit: _restructured,
+            TopicStructureUndone: _restructured,
             MemberErased: _erased,
         },
     )

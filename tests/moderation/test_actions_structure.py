@@ -163,3 +163,17 @@ def test_members_cannot_change_the_structure(db, two_categories, action):  # typ
     with pytest.raises(PermissionDenied):
         calls[action]()
     assert db.session.scalars(select(AuditEntry)).all() == []
+
+
+def test_moved_posts_are_indexed_again_for_search(db, moderator, two_categories):  # type: ignore[no-untyped-def]
+    from app.search.models import SearchQueueItem
+    from tests.conftest import drain_events
+
+    source = _topic(two_categories[0], 1, "The source topic")
+    target = _topic(two_categories[1], 1, "The target topic")
+    drain_events()
+    db.session.execute(SearchQueueItem.__table__.delete())
+    structure.merge_topics(moderator, source.id, target.id)
+    drain_events()
+    queued = set(db.session.scalars(select(SearchQueueItem.doc_key)))
+    assert {f"post:{pid}" for pid, _n, _b in _layout(target.id)} <= queued
