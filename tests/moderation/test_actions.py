@@ -74,7 +74,9 @@ def test_flags_are_upheld_by_hiding_and_rejected_by_approving(db) -> None:  # ty
     kept_item, kept_post = review_item("flagged", "flags")
     for post in (hidden_post, kept_post):
         db.session.add(
-            Flag(post_id=post.id, topic_id=post.topic_id, member_id=MemberFactory().id, reason="spam")
+            Flag(
+                post_id=post.id, topic_id=post.topic_id, member_id=MemberFactory().id, reason="spam"
+            )
         )
     db.session.flush()
     actions.decide(moderator, hidden_item.id, "hide", "Spam")
@@ -83,12 +85,15 @@ def test_flags_are_upheld_by_hiding_and_rejected_by_approving(db) -> None:  # ty
     assert status == {hidden_post.id: "upheld", kept_post.id: "rejected"}
 
 
-def test_a_staff_edit_keeps_the_text_before_and_the_reason_in_the_history(db, client, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_a_staff_edit_keeps_the_text_before_and_the_reason_in_the_history(
+    db, client, login_as
+) -> None:  # type: ignore[no-untyped-def]
     moderator = login_as("moderator")
     _item, post = review_item("flagged", "flags")
     original = post.body
     response = client.post(
-        f"/mod/posts/{post.id}/edit", data={"body": "Call me on ***", "reason": "Phone number removed"}
+        f"/mod/posts/{post.id}/edit",
+        data={"body": "Call me on ***", "reason": "Phone number removed"},
     )
     assert response.status_code == 303
     revision = db.session.scalar(select(PostRevision).where(PostRevision.post_id == post.id))
@@ -106,14 +111,18 @@ def test_a_staff_edit_keeps_the_text_before_and_the_reason_in_the_history(db, cl
 def test_a_staff_edit_without_a_reason_is_refused_and_the_text_kept(db, client, login_as) -> None:  # type: ignore[no-untyped-def]
     login_as("moderator")
     _item, post = review_item("flagged", "flags")
-    response = client.post(f"/mod/posts/{post.id}/edit", data={"body": "My new words", "reason": ""})
+    response = client.post(
+        f"/mod/posts/{post.id}/edit", data={"body": "My new words", "reason": ""}
+    )
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "My new words" in html and "Say why" in html
     assert db.session.get(Post, post.id).revision_count == 0
 
 
-def test_an_action_on_an_item_claimed_by_another_is_refused_with_a_clear_message(db, client, login_as) -> None:  # type: ignore[no-untyped-def]
+def test_an_action_on_an_item_claimed_by_another_is_refused_with_a_clear_message(
+    db, client, login_as
+) -> None:  # type: ignore[no-untyped-def]
     from app.moderation import queue
 
     other = MemberFactory(role="moderator", display_name="Odile")

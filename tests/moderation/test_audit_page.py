@@ -7,7 +7,6 @@ import io
 import re
 
 import pytest
-from flask import url_for
 
 from app.community.forums import services
 from app.moderation.models import AuditEntry
@@ -17,7 +16,10 @@ from tests.moderation.modb_helpers import topic_with_reply
 
 @pytest.fixture
 def history(db):  # type: ignore[no-untyped-def]
-    ana, bob = MemberFactory(role="moderator", username="ana"), MemberFactory(role="admin", username="bob")
+    ana, bob = (
+        MemberFactory(role="moderator", username="ana"),
+        MemberFactory(role="admin", username="bob"),
+    )
     topic, post = topic_with_reply()
     services.set_pinned(ana, topic.id, True)
     services.set_locked(bob, topic.id, True, "Enough said")
@@ -31,15 +33,22 @@ def _screen_ids(html: str) -> list[str]:
 
 
 def test_filters_and_csv_show_the_same_entries(db, client, login_as, history) -> None:  # type: ignore[no-untyped-def]
-    ana, bob, topic, post = history
+    _ana, _bob, _topic, post = history
     login_as("moderator")
-    for query in ("", "?actor=ana", "?action=topic_locked", f"?target_type=post&target_id={post.id}"):
+    for query in (
+        "",
+        "?actor=ana",
+        "?action=topic_locked",
+        f"?target_type=post&target_id={post.id}",
+    ):
         html = client.get("/mod/audit" + query).get_data(as_text=True)
         body = client.get("/mod/audit.csv" + query).get_data(as_text=True)
         rows = list(csv.reader(io.StringIO(body)))
         assert rows[0][:4] == ["id", "created_at", "actor", "action"]
         assert [r[0] for r in rows[1:]] == _screen_ids(html), query
-    by_ana = list(csv.reader(io.StringIO(client.get("/mod/audit.csv?actor=ana").get_data(as_text=True))))
+    by_ana = list(
+        csv.reader(io.StringIO(client.get("/mod/audit.csv?actor=ana").get_data(as_text=True)))
+    )
     assert {r[3] for r in by_ana[1:]} == {"topic_pinned", "post_edited"}
     edited = next(r for r in by_ana[1:] if r[3] == "post_edited")
     assert edited[6] == "Removed a phone number"
@@ -68,7 +77,7 @@ def test_the_log_has_no_update_or_delete_path(db, app, client, login_as, history
 def test_a_csv_cell_cannot_become_a_formula(db, client, login_as) -> None:  # type: ignore[no-untyped-def]
     moderator = MemberFactory(role="moderator")
     topic, _post = topic_with_reply()
-    services.set_locked(moderator, topic.id, True, "=HYPERLINK(\"http://x\")")
+    services.set_locked(moderator, topic.id, True, '=HYPERLINK("http://x")')
     login_as("moderator")
     rows = list(csv.reader(io.StringIO(client.get("/mod/audit.csv").get_data(as_text=True))))
     assert rows[1][6].startswith("'=")

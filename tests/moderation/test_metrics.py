@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app.extensions import db
 from app.moderation import metrics
 from app.moderation.models import Flag, ReviewItem
 from tests.factories import MemberFactory
@@ -13,7 +12,7 @@ from tests.moderation.modb_helpers import review_item
 
 def test_numbers_match_the_items_and_flags(db, client, login_as) -> None:  # type: ignore[no-untyped-def]
     moderator = login_as("moderator")
-    waiting, _ = review_item()
+    _waiting, _ = review_item()
     for hours in (1, 3, 8):
         item, post = review_item("flagged", "flags")
         row = db.session.get(ReviewItem, item.id)
@@ -41,7 +40,13 @@ def test_numbers_match_the_items_and_flags(db, client, login_as) -> None:  # typ
     assert len(data.opened_weekly) == metrics.WEEKS
 
     html = client.get("/mod/metrics").get_data(as_text=True)
-    for chart in ("chart-opened", "chart-handled", "chart-median", "chart-flags", "chart-flag-reasons"):
+    for chart in (
+        "chart-opened",
+        "chart-handled",
+        "chart-median",
+        "chart-flags",
+        "chart-flag-reasons",
+    ):
         assert f'id="{chart}"' in html
     assert "<svg" in html and "<table" in html
 

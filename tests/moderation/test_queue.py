@@ -78,7 +78,9 @@ def test_a_new_item_is_pushed_to_the_staff_room_as_its_row(db, app, monkeypatch)
     from app.moderation import realtime
 
     sent = []
-    monkeypatch.setattr(realtime, "publish", lambda room, event, data: sent.append((room, event, data)))
+    monkeypatch.setattr(
+        realtime, "publish", lambda room, event, data: sent.append((room, event, data))
+    )
     item, _post = review_item()
     pushed = [d for room, event, d in sent if event == "review_item"]
     assert pushed and all(room == "staff" for room, _e, _d in sent)

@@ -54,7 +54,9 @@ def test_a_decided_item_cannot_be_decided_again(db, client, login_as) -> None:  
     with pytest.raises(Invalid):
         actions.decide(moderator, item.id, "hide", "changed my mind")
     login_as("moderator")
-    response = client.post(f"/mod/items/{item.id}/hide", data={"reason": "x"}, follow_redirects=True)
+    response = client.post(
+        f"/mod/items/{item.id}/hide", data={"reason": "x"}, follow_redirects=True
+    )
     assert "Already handled by" in response.get_data(as_text=True)
 
 
@@ -69,7 +71,7 @@ def test_releasing_frees_the_item(db) -> None:  # type: ignore[no-untyped-def]
 
 def test_hiding_needs_a_reason_and_writes_nothing_without(db) -> None:  # type: ignore[no-untyped-def]
     moderator = MemberFactory(role="moderator")
-    item, post = review_item("flagged", "flags")
+    item, _post = review_item("flagged", "flags")
     with pytest.raises(Invalid) as refused:
         actions.decide(moderator, item.id, "hide", "  ")
     assert "reason" in refused.value.errors
