@@ -159,6 +159,8 @@ def test_the_draft_is_offered_back_in_the_box(client, login_as, db, topic):  # t
     assert "We restored your draft" in html
     assert "Half a thought</textarea>" in html
     assert "Discard draft" in html
+    # The notice's own form stands before the reply form: forms cannot nest.
+    assert html.index("data-draft-notice") < html.index(f'action="/t/{topic.id}/reply"')
 
 
 def test_a_quote_keeps_the_quote_and_offers_the_draft(client, login_as, db, topic):  # type: ignore[no-untyped-def]

@@ -4,9 +4,8 @@
 // renders the preview (Preview button), restores the draft and has an upload page.
 (function () {
   "use strict";
-  var meta = document.querySelector('meta[name="csrf-token"]');
-  if (!meta || !window.fetch || !window.FormData) return;
-  var token = meta.content;
+  if (!window.fetch || !window.FormData) return;
+  var token = "";  // the form's own CSRF token, read in setup()
 
   function post(url, data) {
     var body = new FormData();
@@ -34,6 +33,8 @@
     var form = box.closest("form");
     var textarea = box.querySelector("textarea");
     if (!form || !textarea) return;
+    var tokenInput = form.querySelector('input[name="csrf_token"]');
+    if (tokenInput) token = tokenInput.value;
     var msg = box.dataset;
     var status = box.querySelector("[data-composer-status]");
     var toolbar = box.querySelector("[data-toolbar]");
@@ -41,7 +42,7 @@
     var titleInput = msg.titleInput ? document.getElementById(msg.titleInput) : null;
     var panel = document.querySelector("[data-preview-panel]");
     var previewBox = panel && panel.querySelector("[data-preview]");
-    var notice = form.querySelector("[data-draft-notice]");
+    var notice = document.querySelector("[data-draft-notice]");
     var submitting = false;
     var saved = currentText();
     var uploads = 0;
@@ -261,7 +262,7 @@
     function upload(file) {
       if (!file || !/^image\//.test(file.type)) return;
       var name = file.name || "image";
-      var placeholder = "![" + msg.msgUploading.replace("{name}", name) + "]()";
+      var placeholder = "[" + msg.msgUploading.replace("{name}", name) + "]()";
       insertAtCursor(placeholder);
       uploads += 1;
       say(msg.msgUploading.replace("{name}", name));
@@ -356,7 +357,6 @@
       matches = [];
       range = null;
       textarea.removeAttribute("aria-activedescendant");
-      textarea.setAttribute("aria-expanded", "false");
     }
     function update() {
       var upto = textarea.value.slice(0, textarea.selectionStart);
@@ -383,7 +383,6 @@
         list.appendChild(li);
       });
       list.hidden = false;
-      textarea.setAttribute("aria-expanded", "true");
       textarea.setAttribute("aria-activedescendant", list.id + "-" + active);
     }
     function choose(i) {
