@@ -131,6 +131,29 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         "EDIT_RATE_LIMIT": env.get("EDIT_RATE_LIMIT", "30 per day"),
         "LIKE_RATE_LIMIT": env.get("LIKE_RATE_LIMIT", "20 per minute;100 per day"),
         "FLAG_RATE_LIMIT": env.get("FLAG_RATE_LIMIT", "20 per day"),
+        # Moderation (docs/configuration.md "Moderation"): trust level 0 posts more slowly,
+        # its first posts wait for approval and links/images are held; flags hide a post at
+        # FLAG_HIDE_THRESHOLD weight; spam heuristics. TRUST_LEVEL_THRESHOLDS and
+        # FLAG_WEIGHTS override app.moderation.trust's defaults (Discourse's).
+        "NEW_MEMBER_POST_RATE_LIMIT": env.get(
+            "NEW_MEMBER_POST_RATE_LIMIT", "1 per minute;5 per day"
+        ),
+        "NEW_MEMBER_REPLY_RATE_LIMIT": env.get(
+            "NEW_MEMBER_REPLY_RATE_LIMIT", "1 per 30 seconds;30 per day"
+        ),
+        "TRUST_LEVEL_0_LIMITS": {
+            "held_posts": int(env.get("TRUST_LEVEL_0_HELD_POSTS", "1")),
+            "links": int(env.get("TRUST_LEVEL_0_MAX_LINKS", "0")),
+            "images": int(env.get("TRUST_LEVEL_0_MAX_IMAGES", "0")),
+        },
+        "TRUST_LEVEL_THRESHOLDS": {},
+        "FLAG_WEIGHTS": {},
+        "FLAG_HIDE_THRESHOLD": int(env.get("FLAG_HIDE_THRESHOLD", "3")),
+        "SPAM_VELOCITY": (
+            int(env.get("SPAM_VELOCITY_POSTS", "10")),
+            int(env.get("SPAM_VELOCITY_SECONDS", "300")),
+        ),
+        "SPAM_SAME_CONTENT_TOPICS": int(env.get("SPAM_SAME_CONTENT_TOPICS", "1")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,

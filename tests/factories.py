@@ -42,6 +42,9 @@ class MemberFactory(BaseFactory):
     locale = None
     auth_version = 1
     email_verified_at = factory.LazyFunction(utcnow)
+    # An established member (moderation's trust level 1): not held, not limited as new.
+    # Tests of new members' limits ask for trust_level=0.
+    trust_level = 1
 
 
 class InterestFactory(BaseFactory):

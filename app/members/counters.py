@@ -16,7 +16,9 @@ from sqlalchemy import bindparam, update
 from app.community.forums.events import (
     PostCreated,
     PostDeleted,
+    PostHidden,
     PostLiked,
+    PostMadeVisible,
     PostRestored,
     PostUnliked,
     TopicCreated,
@@ -54,11 +56,26 @@ def _post_created(evt: PostCreated) -> None:
 
 
 def _post_deleted(evt: PostDeleted) -> None:
-    _add(evt.author_id, post_count=-1, topic_count=-1 if evt.topic_deleted else 0)
+    if evt.counted:  # a held or hidden post was never counted
+        _add(evt.author_id, post_count=-1, topic_count=-1 if evt.topic_deleted else 0)
 
 
 def _post_restored(evt: PostRestored) -> None:
-    _add(evt.author_id, post_count=1, topic_count=1 if evt.topic_restored else 0)
+    if evt.counted:
+        _add(evt.author_id, post_count=1, topic_count=1 if evt.topic_restored else 0)
+
+
+def _post_hidden(evt: PostHidden) -> None:
+    """Moderation hid a visible post: it leaves the counts as a deleted one does."""
+    if evt.was_counted:
+        _add(evt.author_id, post_count=-1, topic_count=-1 if evt.topic_hidden else 0)
+
+
+def _post_made_visible(evt: PostMadeVisible) -> None:
+    """A hidden post shown again counts again; a held post shown for the first time is
+    counted by the PostCreated (and TopicCreated) that follow it."""
+    if not evt.first_time:
+        _add(evt.author_id, post_count=1, topic_count=1 if evt.topic_shown else 0)
 
 
 def _post_liked(evt: PostLiked) -> None:
@@ -77,6 +94,8 @@ def register(bus: EventBus) -> None:
             PostCreated: _post_created,
             PostDeleted: _post_deleted,
             PostRestored: _post_restored,
+            PostHidden: _post_hidden,
+            PostMadeVisible: _post_made_visible,
             PostLiked: _post_liked,
             PostUnliked: _post_unliked,
         },

@@ -64,6 +64,9 @@ class Member(UserMixin, db.Model):
     # Moderation rights, 0-3, recomputed from activity (app.moderation.trust) unless locked.
     trust_level: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     trust_level_locked: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The end of a silence in force (far future: until lifted), kept by moderation's
+    # sanctions so pages show the banner without a query; the sanctions table decides.
+    silenced_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # The brand's own customer id (shop, CRM), matched by the events API.
     external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Set when the member erased their account: the row stays (posts, ledger) as a pseudonym.

@@ -353,6 +353,8 @@ def seed_members() -> int:
                 created_at=joined,
                 last_seen_at=now - timedelta(hours=rng.randint(1, 400)),
                 auth_version=1,
+                # Long-standing club members: trusted (moderation's level 2), not held.
+                trust_level=2,
             )
             db.session.add(member)
             db.session.flush()

@@ -171,6 +171,11 @@ def authenticate(email: str, password: str, remember: bool = False) -> Member:
         raise Invalid({"_": _("Email or password is incorrect.")})
     if not verify_password(member.password_hash, password or ""):
         raise Invalid({"_": _("Email or password is incorrect.")})
+    from app.core.guards import write_refusal
+
+    # A suspended member is told why and until when (moderation's guard answers "login").
+    if refusal := write_refusal(member, "login"):
+        raise Invalid({"_": refusal})
     with unit_of_work():
         member = db.session.get(Member, member.id)
         if needs_rehash(member.password_hash):

@@ -41,9 +41,9 @@ class AuditEntry(db.Model):
 class TrustStats(db.Model):
     """The activity numbers trust levels are computed from, one row per member.
 
-    Days visited are counted here as they happen (one per calendar day seen); the other
-    numbers are a snapshot taken by the recompute from where they are kept (read states,
-    `Member.post_count`, `Member.likes_received`, upheld flags).
+    A snapshot taken by the recompute (app.moderation.trust) from where the numbers are
+    kept: topic view days (days visited), read states (topics and posts read),
+    `Member.post_count`, `Member.likes_received`, upheld flags.
     """
 
     __tablename__ = "trust_stats"

@@ -35,6 +35,8 @@ def on_post_created(event: PostCreated) -> None:
     topic = db.session.get(Topic, event.topic_id)
     if post is None or topic is None or post.deleted_at is not None:
         return
+    if post.moderation_state != "visible" or topic.moderation_state != "visible":
+        return  # hidden since it was announced: nobody hears of it
     data = {"title": topic.title, "post_number": post.post_number, "excerpt": _excerpt(post.body)}
     done: set[int] = {event.author_id}
 

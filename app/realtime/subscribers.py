@@ -60,6 +60,8 @@ def on_post_created(event: PostCreated) -> None:
     topic = db.session.get(Topic, event.topic_id)
     if post is None or topic is None:
         return
+    if post.moderation_state != "visible" or topic.moderation_state != "visible":
+        return  # taken down since: a live page never shows a held or hidden post
     # Rendered once per language, then each language's HTML goes only to the sockets of
     # that language (one encoding per room, shared by every socket in it).
     html = {

@@ -11,6 +11,8 @@ from app.community.forums.events import (
     PostCreated,
     PostDeleted,
     PostEdited,
+    PostHidden,
+    PostMadeVisible,
     PostRestored,
     TopicCreated,
     TopicMoved,
@@ -42,6 +44,13 @@ def _restored(evt: PostRestored) -> None:
         enqueue([f"{forums.NAME}:{evt.post_id}"])
 
 
+def _moderated(evt: PostHidden | PostMadeVisible) -> None:
+    """Hidden or shown again by moderation: the post (or its whole topic) is built again;
+    the source leaves out what is not visible to everyone."""
+    whole = evt.topic_hidden if isinstance(evt, PostHidden) else evt.topic_shown
+    enqueue(forums.topic_keys(evt.topic_id) if whole else [f"{forums.NAME}:{evt.post_id}"])
+
+
 def _restructured(evt: TopicMoved | TopicsMerged | TopicSplit | TopicStructureUndone) -> None:
     """Posts moved to another topic or category: each topic's posts are built again."""
     if isinstance(evt, TopicMoved):
@@ -69,6 +78,8 @@ def register(bus: EventBus) -> None:
             PostEdited: _post,
             PostDeleted: _deleted,
             PostRestored: _restored,
+            PostHidden: _moderated,
+            PostMadeVisible: _moderated,
             TopicMoved: _restructured,
             TopicsMerged: _restructured,
             TopicSplit: _restructured,

@@ -118,10 +118,16 @@ def upgrade():
     with op.batch_alter_table('members', schema=None) as batch_op:
         batch_op.add_column(sa.Column('trust_level', sa.Integer(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('trust_level_locked', sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column('silenced_until', sa.DateTime(timezone=True), nullable=True))
 
     with op.batch_alter_table('posts', schema=None) as batch_op:
         batch_op.add_column(sa.Column('moderation_state', sa.String(length=16), server_default='visible', nullable=False))
+        batch_op.add_column(sa.Column('published_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('moderation_reason', sa.String(length=40), server_default='', nullable=False))
         batch_op.create_index(batch_op.f('ix_posts_moderation_state'), ['moderation_state'], unique=False)
+
+    # Every post written before moderation was published when it was written.
+    op.execute("UPDATE posts SET published_at = created_at")
 
     with op.batch_alter_table('topics', schema=None) as batch_op:
         batch_op.add_column(sa.Column('moderation_state', sa.String(length=16), server_default='visible', nullable=False))
@@ -138,9 +144,12 @@ def downgrade():
 
     with op.batch_alter_table('posts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_posts_moderation_state'))
+        batch_op.drop_column('moderation_reason')
+        batch_op.drop_column('published_at')
         batch_op.drop_column('moderation_state')
 
     with op.batch_alter_table('members', schema=None) as batch_op:
+        batch_op.drop_column('silenced_until')
         batch_op.drop_column('trust_level_locked')
         batch_op.drop_column('trust_level')
 

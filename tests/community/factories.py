@@ -61,6 +61,8 @@ class PostFactory(BaseFactory):
     body = factory.Sequence(lambda n: f"Post body number {n}.")
     body_html = factory.LazyAttribute(lambda o: render_markdown(o.body))
     created_at = factory.LazyFunction(utcnow)
+    # Visible since it was written (a held post has none until approved).
+    published_at = factory.SelfAttribute("created_at")
     revision_count = 0
     like_count = 0
 

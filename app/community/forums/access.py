@@ -96,12 +96,24 @@ def category_by_id(viewer: Any, category_id: int) -> Category:
 
 
 def visible_topic(viewer: Any, topic: Topic | None) -> Topic:
-    """The topic if `viewer` may see it: readable category, and not deleted unless staff."""
+    """The topic if `viewer` may see it: readable category, not deleted unless staff, and
+    not held or hidden by moderation unless staff or its author."""
     if topic is None or not can_read(viewer, topic.category):
         raise NotFound()
     if topic.deleted_at is not None and not is_staff(viewer):
         raise NotFound()
+    if topic.moderation_state != "visible" and not may_see_unlisted(viewer, topic.author_id):
+        raise NotFound()
     return topic
+
+
+def may_see_unlisted(viewer: Any, author_id: int) -> bool:
+    """Held and hidden posts and topics are shown to their author and to staff only."""
+    return is_staff(viewer) or (is_member(viewer) and viewer.id == author_id)
+
+
+def sees_post(viewer: Any, post: Post) -> bool:
+    return post.moderation_state == "visible" or may_see_unlisted(viewer, post.author_id)
 
 
 def get_topic(viewer: Any, topic_id: int) -> Topic:
@@ -111,7 +123,7 @@ def get_topic(viewer: Any, topic_id: int) -> Topic:
 def get_post(viewer: Any, post_id: int) -> Post:
     """A post whose topic `viewer` may see (deleted posts included: shown as placeholders)."""
     post = db.session.get(Post, post_id)
-    if post is None:
+    if post is None or not sees_post(viewer, post):
         raise NotFound()
     visible_topic(viewer, post.topic)
     return post

@@ -81,7 +81,8 @@ def _recount_posts(report: list[str]) -> None:
 
 
 def _recount_topics(report: list[str]) -> None:
-    visible = Post.deleted_at.is_(None)
+    # Held and hidden posts are not counted (app.community.forums.services.moderation_state).
+    visible = and_(Post.deleted_at.is_(None), Post.moderation_state == "visible")
     totals = {
         row.topic_id: row
         for row in db.session.execute(
@@ -137,7 +138,7 @@ def _recount_topics(report: list[str]) -> None:
 
 
 def _recount_categories(report: list[str]) -> None:
-    alive = Topic.deleted_at.is_(None)
+    alive = and_(Topic.deleted_at.is_(None), Topic.moderation_state == "visible")
     topics = dict(
         db.session.execute(
             select(Topic.category_id, func.count()).where(alive).group_by(Topic.category_id)
@@ -147,7 +148,7 @@ def _recount_categories(report: list[str]) -> None:
         db.session.execute(
             select(Topic.category_id, func.count(Post.id))
             .join(Post, Post.topic_id == Topic.id)
-            .where(alive, Post.deleted_at.is_(None))
+            .where(alive, Post.deleted_at.is_(None), Post.moderation_state == "visible")
             .group_by(Topic.category_id)
         ).all()
     )

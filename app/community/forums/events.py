@@ -60,6 +60,8 @@ class PostDeleted(DomainEvent):
     topic_deleted: bool
     # Why staff did it, shown to its author; "" for an author's own.
     reason: str = ""
+    # False for a held or hidden post: the counters never had it (nothing to take away).
+    counted: bool = True
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class PostRestored(DomainEvent):
     topic_restored: bool
     # Why staff did it, shown to its author; "" for an author's own.
     reason: str = ""
+    counted: bool = True
 
 
 @dataclass(frozen=True)
@@ -210,3 +213,49 @@ class TopicStructureUndone(DomainEvent):
     kind: str
     actor_id: int
     topic_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class PostHeld(DomainEvent):
+    """A new post waits for approval (`reason`: a short code such as `new_member`); held
+    first posts hold their topic (`topic_held`). No PostCreated until it is approved."""
+
+    post_id: int
+    topic_id: int
+    category_id: int
+    author_id: int
+    post_number: int
+    reason: str
+    topic_held: bool
+
+
+@dataclass(frozen=True)
+class PostHidden(DomainEvent):
+    """A post was hidden (by flags or staff; `actor_id` None for flags), content kept.
+    `was_counted`: it was visible, so the counters lost it; `topic_hidden`: it was the
+    first post, the topic went with it."""
+
+    post_id: int
+    topic_id: int
+    category_id: int
+    author_id: int
+    actor_id: int | None
+    reason: str
+    was_counted: bool
+    topic_hidden: bool
+
+
+@dataclass(frozen=True)
+class PostMadeVisible(DomainEvent):
+    """A held or hidden post is visible to everyone again (approved or restored by staff).
+    `first_time`: it had never been visible (PostCreated, and TopicCreated for a first
+    post, follow it as for a new post); `topic_shown`: its topic became visible with it."""
+
+    post_id: int
+    topic_id: int
+    category_id: int
+    author_id: int
+    actor_id: int | None
+    previous_state: str
+    first_time: bool
+    topic_shown: bool

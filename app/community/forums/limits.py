@@ -36,9 +36,17 @@ CONFIG_KEYS = {
 }
 
 
+# New members (trust level 0) post under a tighter limit as well (moderation's rule).
+NEW_MEMBER_KEYS = {"topic": "NEW_MEMBER_POST_RATE_LIMIT", "reply": "NEW_MEMBER_REPLY_RATE_LIMIT"}
+
+
 def _items(action: str) -> list[RateLimitItem]:
     value = current_app.config.get(CONFIG_KEYS[action]) or ""
-    return parse_many(value) if value.strip() else []
+    items = parse_many(value) if value.strip() else []
+    if action in NEW_MEMBER_KEYS and getattr(current_user, "trust_level", 1) == 0:
+        extra = current_app.config.get(NEW_MEMBER_KEYS[action]) or ""
+        items += parse_many(extra) if extra.strip() else []
+    return items
 
 
 def _applies() -> bool:

@@ -154,6 +154,11 @@ class Post(db.Model):
     moderation_state: Mapped[str] = mapped_column(
         String(16), default="visible", server_default="visible", index=True
     )
+    # When the post was first visible to everyone; NULL while it has never been (held since
+    # it was written): its approval then announces it as new (PostCreated).
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Why a held or hidden post is not shown (a short code its author sees explained).
+    moderation_reason: Mapped[str] = mapped_column(String(40), default="", server_default="")
 
     topic: Mapped[Topic] = relationship(lazy="select")
     author: Mapped[Member] = relationship(foreign_keys=[author_id], lazy="select")

@@ -18,7 +18,7 @@ from typing import Any
 from flask import abort, url_for
 from flask_babel import get_locale
 from markupsafe import Markup
-from sqlalchemy import and_, case, func, literal, select, union_all
+from sqlalchemy import and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import selectinload
 
 from app.community.forums import access
@@ -129,7 +129,11 @@ def forum_index(viewer: Any) -> list[CategoryRow]:
         {
             t.id: t
             for t in db.session.scalars(
-                select(Topic).where(Topic.id.in_(last_ids), Topic.deleted_at.is_(None))
+                select(Topic).where(
+                    Topic.id.in_(last_ids),
+                    Topic.deleted_at.is_(None),
+                    Topic.moderation_state == "visible",
+                )
             )
         }
         if last_ids
@@ -212,7 +216,11 @@ def category_topics(viewer: Any, category: Category, page_number: int) -> Page[T
     topics = list(
         db.session.scalars(
             select(Topic)
-            .where(Topic.category_id == category.id, Topic.deleted_at.is_(None))
+            .where(
+                Topic.category_id == category.id,
+                Topic.deleted_at.is_(None),
+                Topic.moderation_state == "visible",
+            )
             .order_by(Topic.pinned.desc(), Topic.last_posted_at.desc(), Topic.id.desc())
             .offset(page.offset)
             .limit(TOPICS_PER_PAGE)
@@ -237,7 +245,11 @@ def _latest(viewer: Any, category_ids: list[int], limit: int, offset: int = 0) -
     return list(
         db.session.scalars(
             select(Topic)
-            .where(Topic.category_id.in_(category_ids), Topic.deleted_at.is_(None))
+            .where(
+                Topic.category_id.in_(category_ids),
+                Topic.deleted_at.is_(None),
+                Topic.moderation_state == "visible",
+            )
             .order_by(Topic.last_posted_at.desc(), Topic.id.desc())
             .offset(offset)
             .limit(limit)
@@ -272,6 +284,15 @@ class TopicPage:
         return max((p.post_number for p in self.page.items), default=0)
 
 
+def _shown_posts(viewer: Any) -> list:
+    """Held and hidden posts are shown to staff and to their author only."""
+    if access.is_staff(viewer):
+        return []
+    if access.is_member(viewer):
+        return [or_(Post.moderation_state == "visible", Post.author_id == viewer.id)]
+    return [Post.moderation_state == "visible"]
+
+
 def topic_page(viewer: Any, topic: Topic, page_number: int) -> TopicPage:
     """Posts (page N = post numbers ((N-1)*20, N*20]) with their authors, the viewer's likes,
     read position and follow state."""
@@ -286,6 +307,7 @@ def topic_page(viewer: Any, topic: Topic, page_number: int) -> TopicPage:
                 Post.topic_id == topic.id,
                 Post.post_number > page.offset,
                 Post.post_number <= page.offset + POSTS_PER_PAGE,
+                *_shown_posts(viewer),
             )
             .order_by(Post.post_number)
             .options(selectinload(Post.author))
@@ -486,7 +508,9 @@ def recent_posts_by(member_id: int, viewer: Any, limit: int = 10) -> list[PostSu
         .where(
             Post.author_id == member_id,
             Post.deleted_at.is_(None),
+            Post.moderation_state == "visible",
             Topic.deleted_at.is_(None),
+            Topic.moderation_state == "visible",
             Topic.category_id.in_(ids),
         )
         .order_by(Post.created_at.desc(), Post.id.desc())
@@ -525,12 +549,17 @@ def activity_counts(member: Member, viewer: Any) -> ActivityCounts:
     if not readable:
         return ActivityCounts(0, 0, 0)
     started = and_(
-        Post.post_number == 1, Topic.author_id == Post.author_id, Topic.deleted_at.is_(None)
+        Post.post_number == 1,
+        Topic.author_id == Post.author_id,
+        Topic.deleted_at.is_(None),
+        Topic.moderation_state == "visible",
     )
     row = db.session.execute(
         select(
             func.count(case((started, 1))),
-            func.count(case((Post.deleted_at.is_(None), 1))),
+            func.count(
+                case((and_(Post.deleted_at.is_(None), Post.moderation_state == "visible"), 1))
+            ),
             func.coalesce(func.sum(Post.like_count), 0),
         )
         .select_from(Post)
@@ -557,14 +586,14 @@ def totals_by_author() -> dict[int, AuthorTotals]:
     topics = dict(
         db.session.execute(
             select(Topic.author_id, func.count())
-            .where(Topic.deleted_at.is_(None))
+            .where(Topic.deleted_at.is_(None), Topic.moderation_state == "visible")
             .group_by(Topic.author_id)
         ).all()
     )
     posts = dict(
         db.session.execute(
             select(Post.author_id, func.count())
-            .where(Post.deleted_at.is_(None))
+            .where(Post.deleted_at.is_(None), Post.moderation_state == "visible")
             .group_by(Post.author_id)
         ).all()
     )
@@ -626,7 +655,10 @@ def filtered_topics(
     ids = [category.id] if category is not None else sorted(access.readable_category_ids(viewer))
     ids, clauses = _status_filter(status, ids)
     base = select(Topic).where(
-        Topic.category_id.in_(ids or [-1]), Topic.deleted_at.is_(None), *clauses
+        Topic.category_id.in_(ids or [-1]),
+        Topic.deleted_at.is_(None),
+        Topic.moderation_state == "visible",
+        *clauses,
     )
     order = [Topic.last_posted_at.desc(), Topic.id.desc()]
     if category is not None:
@@ -641,6 +673,7 @@ def top_topics(viewer: Any, period: str, page_number: int) -> Page[TopicRow]:
     base = select(Topic).where(
         Topic.category_id.in_(ids or [-1]),
         Topic.deleted_at.is_(None),
+        Topic.moderation_state == "visible",
         Topic.created_at >= since,
     )
     order = [Topic.like_count.desc(), Topic.post_count.desc(), Topic.view_count.desc()]
@@ -659,6 +692,7 @@ def unread_topics(viewer: Any, page_number: int) -> Page[TopicRow]:
         .where(
             Topic.category_id.in_(ids or [-1]),
             Topic.deleted_at.is_(None),
+            Topic.moderation_state == "visible",
             Topic.highest_post_number > TopicReadState.last_read_post_number,
         )
     )
@@ -682,6 +716,7 @@ def new_topics(viewer: Any, page_number: int) -> Page[TopicRow]:
         .where(
             Topic.category_id.in_(ids or [-1]),
             Topic.deleted_at.is_(None),
+            Topic.moderation_state == "visible",
             Topic.created_at >= new_since(viewer),
             TopicReadState.id.is_(None),
         )
@@ -712,7 +747,9 @@ def bookmarks_page(viewer: Any, page_number: int) -> Page[BookmarkRow]:
         Bookmark.member_id == viewer.id,
         Topic.category_id.in_(ids or [-1]),
         Post.deleted_at.is_(None),
+        Post.moderation_state == "visible",
         Topic.deleted_at.is_(None),
+        Topic.moderation_state == "visible",
     )
     joined = (
         select(Bookmark, Post, Topic, Member)
@@ -812,7 +849,11 @@ def participants(topic: Topic, limit: int = MAP_PARTICIPANTS) -> list[Participan
     rows = db.session.execute(
         select(Member, posts)
         .join(Post, Post.author_id == Member.id)
-        .where(Post.topic_id == topic.id, Post.deleted_at.is_(None))
+        .where(
+            Post.topic_id == topic.id,
+            Post.deleted_at.is_(None),
+            Post.moderation_state == "visible",
+        )
         .group_by(Member.id)
         .order_by(posts.desc(), func.min(Post.post_number))
         .limit(limit)
@@ -828,6 +869,7 @@ def suggested_topics(viewer: Any, topic: Topic, limit: int = SUGGESTED_COUNT) ->
     base_filter = [
         Topic.category_id == topic.category_id,
         Topic.deleted_at.is_(None),
+        Topic.moderation_state == "visible",
         Topic.id != topic.id,
     ]
     order: list = []

@@ -29,14 +29,23 @@ def _scope(category_id: int) -> str:
 
 def build(ids: list[int]) -> dict[int, Document | None]:
     rows = db.session.execute(
-        select(Post, Topic.title, Topic.category_id, Topic.deleted_at, Member.username)
+        select(
+            Post,
+            Topic.title,
+            Topic.category_id,
+            Topic.deleted_at,
+            Topic.moderation_state,
+            Member.username,
+        )
         .join(Topic, Topic.id == Post.topic_id)
         .join(Member, Member.id == Post.author_id)
         .where(Post.id.in_(ids))
     ).all()
     out: dict[int, Document | None] = {}
-    for post, title, category_id, topic_deleted_at, username in rows:
-        if post.deleted_at is not None or topic_deleted_at is not None:
+    for post, title, category_id, topic_deleted_at, topic_state, username in rows:
+        # Held and hidden posts (and topics) stay out of the index until visible.
+        hidden = post.moderation_state != "visible" or topic_state != "visible"
+        if post.deleted_at is not None or topic_deleted_at is not None or hidden:
             out[post.id] = None
             continue
         first = post.post_number == 1
@@ -87,15 +96,25 @@ def show(ids: list[int], viewer: Any, locale: str) -> dict[int, Shown]:
     readable = access.readable_category_ids(viewer)
     names = {c.id: c.name(locale) for c in access.all_categories()}
     rows = db.session.execute(
-        select(Post.id, Post.post_number, Post.deleted_at, Topic, Member.username, Member)
+        select(
+            Post.id,
+            Post.post_number,
+            Post.deleted_at,
+            Post.moderation_state,
+            Topic,
+            Member.username,
+            Member,
+        )
         .join(Topic, Topic.id == Post.topic_id)
         .join(Member, Member.id == Post.author_id)
         .where(Post.id.in_(ids))
     ).all()
     out: dict[int, Shown] = {}
-    for post_id, number, deleted_at, topic, username, member in rows:
+    for post_id, number, deleted_at, state, topic, username, member in rows:
         if deleted_at is not None or topic.deleted_at is not None:
             continue
+        if state != "visible" or topic.moderation_state != "visible":
+            continue  # an index not yet caught up never shows a held or hidden post
         if topic.category_id not in readable:
             continue
         out[post_id] = Shown(

@@ -111,7 +111,7 @@ def post_for_write(actor: Any, post_id: int) -> tuple[Post, Topic]:
         raise NotFound()
     topic = topic_for_write(actor, topic_id)
     post = db.session.get(Post, post_id, populate_existing=True)
-    if post is None:
+    if post is None or not access.sees_post(actor, post):
         raise NotFound()
     return post, topic
 
@@ -132,7 +132,11 @@ def refresh_category_last(category_id: int) -> None:
     """Point the category's "latest" at its most recently active visible topic."""
     row = db.session.execute(
         select(Topic.id, Topic.last_posted_at)
-        .where(Topic.category_id == category_id, Topic.deleted_at.is_(None))
+        .where(
+            Topic.category_id == category_id,
+            Topic.deleted_at.is_(None),
+            Topic.moderation_state == "visible",
+        )
         .order_by(Topic.last_posted_at.desc(), Topic.id.desc())
         .limit(1)
     ).first()
@@ -154,7 +158,11 @@ def refresh_topic_last(topic: Topic) -> None:
     """Last activity = the newest visible post (after one was deleted or restored)."""
     row = db.session.execute(
         select(Post.created_at, Post.author_id)
-        .where(Post.topic_id == topic.id, Post.deleted_at.is_(None))
+        .where(
+            Post.topic_id == topic.id,
+            Post.deleted_at.is_(None),
+            Post.moderation_state == "visible",
+        )
         .order_by(Post.post_number.desc())
         .limit(1)
     ).first()

@@ -6,8 +6,14 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from app.community.forums import access
-from app.community.forums.events import PostCreated, PostDeleted, PostEdited, PostRestored
+from app.community.forums import access, hooks
+from app.community.forums.events import (
+    PostCreated,
+    PostDeleted,
+    PostEdited,
+    PostHeld,
+    PostRestored,
+)
 from app.community.forums.models import Post, PostRevision
 from app.community.forums.read_state import mark_read
 from app.community.forums.services.base import (
@@ -25,10 +31,12 @@ from app.community.forums.services.base import (
     title_error,
     topic_for_write,
 )
+from app.community.forums.services.moderation_state import HELD, VISIBLE, is_counted
 from app.community.forums.services.topics import lock_message
 from app.core.db import unit_of_work
 from app.core.errors import Invalid, PermissionDenied
 from app.core.events import emit
+from app.core.guards import require_can_write
 from app.core.markup import render_markdown
 from app.core.time import utcnow
 from app.extensions import db
@@ -55,7 +63,18 @@ def reply(actor: Member, topic_id: int, body: str, reply_to_post_id: int | None 
     body = clean_body(body)
     problem = body_error(body)
     body_html = "" if problem else render_markdown(body)
+    checked = None
+    if not problem:
+        # The content checks (moderation's rules) read outside the write transaction.
+        checked = hooks.run_checks(
+            hooks.Submission(actor, "reply", body, body_html, topic_id=topic_id)
+        )
+        if checked.blocked:
+            problem = checked.blocked
+        elif checked.body != body:
+            body, body_html = checked.body, render_markdown(checked.body)
     with unit_of_work():
+        require_can_write(actor, "reply")
         topic = topic_for_write(actor, topic_id)
         if topic.deleted_at is not None:
             raise Invalid({"body": _("This topic is deleted: it takes no replies.")})
@@ -63,6 +82,7 @@ def reply(actor: Member, topic_id: int, body: str, reply_to_post_id: int | None 
             raise Invalid({"body": lock_message(topic)})
         if problem:
             raise Invalid({"body": problem})
+        held = checked is not None and checked.held
         duplicate = duplicate_of(actor, body, topic_id=topic.id)
         if duplicate is not None:
             raise DuplicateSubmission(duplicate)
@@ -82,25 +102,48 @@ def reply(actor: Member, topic_id: int, body: str, reply_to_post_id: int | None 
             created_at=now,
             revision_count=0,
             like_count=0,
+            moderation_state=HELD if held else VISIBLE,
+            moderation_reason=checked.hold.reason[:40] if checked and checked.hold else "",
+            published_at=None if held else now,
         )
         db.session.add(post)
         topic.highest_post_number = number
-        topic.post_count = topic.post_count + 1
-        topic.last_posted_at = now
-        topic.last_poster_id = actor.id
+        if not held:
+            topic.post_count = topic.post_count + 1
+            topic.last_posted_at = now
+            topic.last_poster_id = actor.id
         db.session.flush()
         mark_read(actor.id, topic.id, number)
-        bump_category(topic.category_id, post_count=1, last_posted_at=now, last_topic_id=topic.id)
-        emit(
-            PostCreated(
-                post_id=post.id,
-                topic_id=topic.id,
-                category_id=topic.category_id,
-                author_id=actor.id,
-                post_number=number,
-                reply_to_post_id=reply_to_post_id,
+        if held:
+            assert checked is not None and checked.hold is not None
+            emit(
+                PostHeld(
+                    post_id=post.id,
+                    topic_id=topic.id,
+                    category_id=topic.category_id,
+                    author_id=actor.id,
+                    post_number=number,
+                    reason=checked.hold.reason,
+                    topic_held=False,
+                )
             )
-        )
+        else:
+            if topic.moderation_state == VISIBLE:
+                bump_category(
+                    topic.category_id, post_count=1, last_posted_at=now, last_topic_id=topic.id
+                )
+            emit(
+                PostCreated(
+                    post_id=post.id,
+                    topic_id=topic.id,
+                    category_id=topic.category_id,
+                    author_id=actor.id,
+                    post_number=number,
+                    reply_to_post_id=reply_to_post_id,
+                )
+            )
+        if checked is not None:
+            hooks.after_write(post, checked)
     return post
 
 
@@ -118,7 +161,17 @@ def edit_post(
     body = clean_body(body)
     problem = body_error(body)
     body_html = "" if problem else render_markdown(body)
+    checked = None
+    if not problem:
+        checked = hooks.run_checks(
+            hooks.Submission(actor, "edit", body, body_html, title=title, post_id=post_id)
+        )
+        if checked.blocked:
+            problem = checked.blocked
+        elif checked.body != body:
+            body, body_html = checked.body, render_markdown(checked.body)
     with unit_of_work():
+        require_can_write(actor, "edit")
         post, topic = post_for_write(actor, post_id)
         if not may_edit(actor, post):
             raise PermissionDenied(_("You can only edit your own posts."))
@@ -168,6 +221,8 @@ def edit_post(
                 reason=reason,
             )
         )
+        if checked is not None:
+            hooks.after_write(post, checked)
     return post
 
 
@@ -181,26 +236,36 @@ def delete_post(actor: Member, post_id: int, reason: str = "") -> Post:
     reason = " ".join((reason or "").split())[:500]
     require_member(actor)
     with unit_of_work():
+        require_can_write(actor, "delete")
         post, topic = post_for_write(actor, post_id)
         if not may_delete(actor, post):
             raise PermissionDenied(_("You can only delete your own posts."))
         if post.deleted_at is not None:
             raise Invalid(_("This post is already deleted."))
         now = utcnow()
+        # Held and hidden posts (and topics) are not in the counts: nothing to take away.
+        counted = is_counted(post)
+        listed = topic.moderation_state == VISIBLE
         post.deleted_at = now
         post.deleted_by_id = actor.id
-        topic.post_count = topic.post_count - 1
-        topic.like_count = topic.like_count - post.like_count
+        if counted:
+            topic.post_count = topic.post_count - 1
+            topic.like_count = topic.like_count - post.like_count
         topic_deleted = post.post_number == 1 and topic.deleted_at is None
         if topic_deleted:
             topic.deleted_at = now
             topic.deleted_by_id = actor.id
-            # The topic leaves the category with every post it still shows.
-            recount_category(topic.category_id, topic_count=-1, post_count=-(topic.post_count + 1))
+            if listed:
+                # The topic leaves the category with every post it still shows.
+                recount_category(
+                    topic.category_id,
+                    topic_count=-1,
+                    post_count=-(topic.post_count + (1 if counted else 0)),
+                )
         else:
             db.session.flush()
             refresh_topic_last(topic)
-            if topic.deleted_at is None:
+            if topic.deleted_at is None and counted and listed:
                 recount_category(topic.category_id, post_count=-1)
         emit(
             PostDeleted(
@@ -210,6 +275,7 @@ def delete_post(actor: Member, post_id: int, reason: str = "") -> Post:
                 author_id=post.author_id,
                 topic_deleted=topic_deleted,
                 reason=reason,
+                counted=counted,
             )
         )
     return post
@@ -227,16 +293,20 @@ def restore_post(actor: Member, post_id: int, reason: str = "") -> Post:
             raise Invalid(_("This post is not deleted."))
         post.deleted_at = None
         post.deleted_by_id = None
-        topic.post_count = topic.post_count + 1
-        topic.like_count = topic.like_count + post.like_count
+        counted = is_counted(post)
+        listed = topic.moderation_state == VISIBLE
+        if counted:
+            topic.post_count = topic.post_count + 1
+            topic.like_count = topic.like_count + post.like_count
         topic_restored = post.post_number == 1 and topic.deleted_at is not None
         db.session.flush()
         refresh_topic_last(topic)
         if topic_restored:
             topic.deleted_at = None
             topic.deleted_by_id = None
-            recount_category(topic.category_id, topic_count=1, post_count=topic.post_count)
-        elif topic.deleted_at is None:
+            if listed:
+                recount_category(topic.category_id, topic_count=1, post_count=topic.post_count)
+        elif topic.deleted_at is None and counted and listed:
             recount_category(topic.category_id, post_count=1)
         emit(
             PostRestored(
@@ -246,6 +316,7 @@ def restore_post(actor: Member, post_id: int, reason: str = "") -> Post:
                 author_id=post.author_id,
                 topic_restored=topic_restored,
                 reason=reason,
+                counted=counted,
             )
         )
     return post

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from app.community.forums import access
-from app.community.forums.events import PostCreated, TopicCreated, TopicLocked, TopicPinned
+from app.community.forums import access, hooks
+from app.community.forums.events import (
+    PostCreated,
+    PostHeld,
+    TopicCreated,
+    TopicLocked,
+    TopicPinned,
+)
 from app.community.forums.models import Category, Post, Topic, TopicFollow
 from app.community.forums.read_state import mark_read
 from app.community.forums.services.base import (
@@ -25,6 +31,7 @@ from app.community.forums.services.base import (
 from app.core.db import unit_of_work
 from app.core.errors import Invalid, NotFound
 from app.core.events import emit
+from app.core.guards import require_can_write
 from app.core.markup import render_markdown
 from app.core.time import utcnow
 from app.extensions import db
@@ -45,7 +52,19 @@ def create_topic(actor: Member, category_id: int, title: str, body: str) -> Topi
     if problem := body_error(body):
         errors["body"] = problem
     body_html = "" if errors else render_markdown(body)
+    checked = None
+    if not errors:
+        # The content checks (moderation's rules) read outside the write transaction.
+        checked = hooks.run_checks(
+            hooks.Submission(actor, "topic", body, body_html, title=title, category_id=category_id)
+        )
+        if checked.blocked:
+            errors["body"] = checked.blocked
+        elif checked.body != body:
+            body, body_html = checked.body, render_markdown(checked.body)
+    held = checked is not None and checked.held
     with unit_of_work():
+        require_can_write(actor, "topic")
         category = db.session.get(Category, category_id)
         if category is None or not access.can_read(actor, category):
             raise NotFound()
@@ -63,7 +82,9 @@ def create_topic(actor: Member, category_id: int, title: str, body: str) -> Topi
             created_at=now,
             last_posted_at=now,
             last_poster_id=actor.id,
-            post_count=1,
+            # A held first post holds its topic: counted once approved.
+            post_count=0 if held else 1,
+            moderation_state="held" if held else "visible",
             highest_post_number=1,
             like_count=0,
             view_count=0,
@@ -82,12 +103,30 @@ def create_topic(actor: Member, category_id: int, title: str, body: str) -> Topi
             created_at=now,
             revision_count=0,
             like_count=0,
+            moderation_state="held" if held else "visible",
+            moderation_reason=checked.hold.reason[:40] if checked and checked.hold else "",
+            published_at=None if held else now,
         )
         db.session.add(post)
         # Discourse's default: you follow the topics you start.
         db.session.add(TopicFollow(topic_id=topic.id, member_id=actor.id, created_at=now))
         db.session.flush()
         mark_read(actor.id, topic.id, 1)
+        if held:
+            assert checked is not None and checked.hold is not None
+            emit(
+                PostHeld(
+                    post_id=post.id,
+                    topic_id=topic.id,
+                    category_id=category.id,
+                    author_id=actor.id,
+                    post_number=1,
+                    reason=checked.hold.reason,
+                    topic_held=True,
+                )
+            )
+            hooks.after_write(post, checked)
+            return topic
         bump_category(
             category.id, topic_count=1, post_count=1, last_posted_at=now, last_topic_id=topic.id
         )
@@ -110,6 +149,8 @@ def create_topic(actor: Member, category_id: int, title: str, body: str) -> Topi
                 reply_to_post_id=None,
             )
         )
+        if checked is not None:
+            hooks.after_write(post, checked)
     return topic
 
 

@@ -1,0 +1,44 @@
+"""Moderation's start-up wiring for one app: the write guard, the forums' content check,
+the visit counter, the member-facing flag pages, the banner and the periodic jobs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+JOBS = (
+    # name, seconds between runs
+    ("trust_recompute", 600),
+    ("sanction_expiry", 300),
+)
+
+
+def init_app(app: Flask) -> None:
+    from app.community.forums import hooks
+    from app.core.guards import register_write_guard
+    from app.moderation import checks, sanctions
+    from app.moderation.member_routes import bp
+
+    register_write_guard(app, sanctions.write_guard)
+    hooks.register_content_check(app, checks.content_check)
+    hooks.register_after_write(app, checks.open_reviews)
+    app.register_blueprint(bp)
+
+    @app.context_processor
+    def moderation_context() -> dict[str, Any]:
+        return {"silence_notice": sanctions.silence_notice}
+
+
+def register_jobs(app: Flask) -> None:
+    from app.core.jobs import add_job
+    from app.moderation import sanctions, trust
+
+    add_job(app, "trust_recompute", trust.recompute_due, JOBS[0][1])
+    add_job(app, "sanction_expiry", sanctions.record_expiries, JOBS[1][1])
+
+
+def register_subscribers(bus) -> None:  # type: ignore[no-untyped-def]
+    from app.moderation import notices
+
+    notices.register(bus)
