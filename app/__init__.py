@@ -210,6 +210,9 @@ def register_cli(app: Flask) -> None:
     register_search_cli(app)
     register_customer_cli(app)
     register_api_cli(app)
+    from app.moderation import seed as moderation_seed
+
+    moderation_seed.register(app)  # the demo queue (flask seed demo)
     from app.community.polls.cli import register as register_polls_cli
 
     register_polls_cli(app)

@@ -16,7 +16,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from app.community.forums import services as forum_services
 from app.community.forums.events import (
@@ -37,7 +37,7 @@ from app.core.events import EventBus, emit
 from app.core.time import utcnow
 from app.extensions import db
 from app.members.models import Member
-from app.moderation.models import Flag, ReviewItem
+from app.moderation.models import ReviewItem
 from app.moderation.queue import ReviewItemResolved, require_staff, take
 from app.moderation.subscribers import record
 from app.notifications import services as notices
@@ -63,12 +63,9 @@ def _reason(reason: str | None, required: bool = False) -> str:
 
 
 def _settle_flags(post_id: int, upheld: bool) -> None:
-    db.session.execute(
-        update(Flag)
-        .where(Flag.post_id == post_id, Flag.status == "pending")
-        .values(status="upheld" if upheld else "rejected"),
-        execution_options={"synchronize_session": False},
-    )
+    from app.moderation.flags import settle_flags
+
+    settle_flags(post_id, upheld)
 
 
 def _close(item: ReviewItem, actor: Member, status: str, reason: str) -> None:
