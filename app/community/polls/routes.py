@@ -121,7 +121,9 @@ def answer(poll_id: int):  # type: ignore[no-untyped-def]
         }
         return render_template("polls/show.html", view=view, poll=poll, **context), 400
     flash(_("Thank you: your answer is recorded."), "success")
-    return redirect(back + "#poll-" + str(poll_id))
+    if _safe_next():  # embedded in a topic or an idea: back to the poll on that page
+        return redirect(back + "#poll-" + str(poll_id))
+    return redirect(back)
 
 
 def _safe_next() -> str | None:

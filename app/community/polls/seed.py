@@ -42,8 +42,8 @@ COLOUR_POLL: dict[str, Any] = {
 
 TENT_POLL: dict[str, Any] = {
     "title_en": "Gold members: what matters most in our next expedition tent?",
-    "title_fr": "Membres Gold : qu'est-ce qui compte le plus pour notre prochaine tente "
-    "d'expédition ?",
+    "title_fr": "Membres Or et Platine : qu'est-ce qui compte le plus pour notre prochaine "
+    "tente d'expédition ?",
     "description_en": "You have slept in our tents more than anyone. Rank the three that "
     "matter most to you: 1 is your first choice.",
     "description_fr": "Vous avez dormi dans nos tentes plus que quiconque. Classez les trois "

@@ -459,7 +459,7 @@ def _who_asks(params: Params, vote_filter: list[Any], locale: str) -> list[Table
             table.rows.append(
                 [
                     Cell(poll_services.cell_label(attribute, cell)),
-                    Cell(number(n), href, n),
+                    Cell(number(n), href if n else None, n),
                     Cell(percent(n / total if total else None)),
                 ]
             )
@@ -552,7 +552,7 @@ def _funnel(params: Params, statuses: list[IdeaStatus], locale: str) -> list[Tab
         funnel.rows.append(
             [
                 Cell(status.name(locale)),
-                Cell(number(n), href, n),
+                Cell(number(n), href if n else None, n),
                 Cell(percent(n / total if total else None)),
             ]
         )
@@ -721,7 +721,9 @@ def _poll_tables(poll: Poll, locale: str) -> list[Table]:
                     + [
                         Cell(
                             number(counts.get((option.id, g), 0)),
-                            _answers_href(poll, attribute, g, option.id),
+                            _answers_href(poll, attribute, g, option.id)
+                            if counts.get((option.id, g))
+                            else None,
                             counts.get((option.id, g), 0),
                         )
                         for g in groups
