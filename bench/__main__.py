@@ -44,7 +44,7 @@ from datetime import UTC, datetime
 from http.cookies import SimpleCookie
 from pathlib import Path
 
-from bench import api, events, load, realtime, search, server
+from bench import api, events, load, realtime, search, server, uploads
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "performance.md"
@@ -290,6 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-search", action="store_true", help="skip the search bench")
     parser.add_argument("--no-api", action="store_true", help="skip the events API bench")
     parser.add_argument("--no-realtime", action="store_true", help="skip the realtime bench")
+    parser.add_argument("--no-uploads", action="store_true", help="skip the uploads bench")
     parser.add_argument("--keep", action="store_true", help="keep the temporary database")
     parser.add_argument("--no-doc", action="store_true", help="do not rewrite the doc")
     args = parser.parse_args(argv)
@@ -366,6 +367,9 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_realtime:
             print("== realtime: clients on one topic room, commit to receipt", flush=True)
             event_figures += realtime.lines(realtime.measure())
+        if not args.no_uploads:
+            print("== uploads: a 5 MB photo re-encoded with its copies", flush=True)
+            event_figures += uploads.lines(uploads.measure())
     finally:
         server.stop(cercle)
         server.stop(baseline)
