@@ -542,6 +542,9 @@ def seed_forums() -> dict:
         builder = _DemoBuilder(random.Random(20260401), categories, members)
         builder.build()
         builder.insert()
+        from app.community.forums.seed_comforts import seed_comforts
+
+        seed_comforts([m.id for m in members])
     _analyze()
     return _forum_counts()
 
