@@ -35,6 +35,8 @@ MAX_PATTERN_WORDS = 8
 
 def _fold(text: str) -> str:
     """Lower case without accents: `Späm` is watched by `spam`."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -151,31 +153,47 @@ class RuleResult:
 
 
 class CompiledRules:
-    """Rules indexed by their first word: exact words in a dict, `prefix*` words in a dict
-    per prefix length, the rest (`*suffix`, `a*b`) tried on every word."""
+    """Rules indexed by their first word: exact words in a dict; a word starting with
+    letters (`tent*`, `f*k`) in a dict of its first letters per length, one ending with
+    letters (`*coin`) in a dict of its last letters per length; only `*x*` words are
+    tried on every word. A candidate is then checked whole."""
 
     def __init__(self, rules: list[Rule]) -> None:
         self.exact: dict[str, list[Rule]] = defaultdict(list)
         self.prefixed: dict[int, dict[str, list[Rule]]] = defaultdict(lambda: defaultdict(list))
+        self.suffixed: dict[int, dict[str, list[Rule]]] = defaultdict(lambda: defaultdict(list))
         self.general: list[Rule] = []
         for rule in rules:
             first = rule.words[0]
             if isinstance(first, str):
                 self.exact[first].append(rule)
-            elif first.anchored_start and len(first.pieces) == 1 and not first.anchored_end:
+            elif first.anchored_start:
                 prefix = first.pieces[0]
                 self.prefixed[len(prefix)][prefix].append(rule)
+            elif first.anchored_end:
+                suffix = first.pieces[-1]
+                self.suffixed[len(suffix)][suffix].append(rule)
             else:
                 self.general.append(rule)
         self.prefix_lengths = sorted(self.prefixed)
+        self.suffix_lengths = sorted(self.suffixed)
         self.empty = not rules
 
     def _candidates(self, token: str) -> list[Rule]:
         found = list(self.exact.get(token, ()))
+        size = len(token)
         for length in self.prefix_lengths:
-            if length > len(token):
+            if length > size:
                 break
-            found.extend(self.prefixed[length].get(token[:length], ()))
+            for rule in self.prefixed[length].get(token[:length], ()):
+                if rule.words[0].matches(token):  # type: ignore[union-attr]
+                    found.append(rule)
+        for length in self.suffix_lengths:
+            if length > size:
+                break
+            for rule in self.suffixed[length].get(token[size - length :], ()):
+                if rule.words[0].matches(token):  # type: ignore[union-attr]
+                    found.append(rule)
         found.extend(r for r in self.general if r.words[0].matches(token))  # type: ignore[union-attr]
         return found
 
@@ -193,6 +211,9 @@ class CompiledRules:
         for i, token in enumerate(tokens):
             for rule in self._candidates(token):
                 n = len(rule.words)
+                if n == 1:
+                    result.matches.append(Match(rule, spans[i][0], spans[i][1]))
+                    continue
                 if i + n > count:
                     continue
                 if all(_word_matches(rule.words[k], tokens[i + k]) for k in range(1, n)):
@@ -222,21 +243,26 @@ def compile_rules(rows: list[tuple[int, str, str, str]]) -> CompiledRules:
     return CompiledRules(rules)
 
 
-_cache: dict[tuple[str, int, int], CompiledRules] = {}
+_cache: dict[tuple, CompiledRules] = {}
 _cache_lock = threading.Lock()
 
 
-def _version() -> tuple[int, int]:
-    count, highest = db.session.execute(
-        select(func.count(WatchedWord.id), func.coalesce(func.max(WatchedWord.id), 0))
+def _version() -> tuple:
+    """The rules' version: count, highest id and latest creation (an add or a remove
+    changes at least one, even when SQLite reuses a removed row's id)."""
+    count, highest, latest = db.session.execute(
+        select(
+            func.count(WatchedWord.id),
+            func.coalesce(func.max(WatchedWord.id), 0),
+            func.max(WatchedWord.created_at),
+        )
     ).one()
-    return int(count), int(highest)
+    return int(count), int(highest), str(latest)
 
 
 def current_rules() -> CompiledRules:
     """The compiled rules of the database's current version (built once per version)."""
-    count, highest = _version()
-    key = (str(db.engine.url), count, highest)
+    key = (str(db.engine.url), *_version())
     rules = _cache.get(key)
     if rules is None:
         rows = db.session.execute(
@@ -255,3 +281,95 @@ def current_rules() -> CompiledRules:
 def check(text: str) -> RuleResult:
     """Every watched word in `text` (block, hold, flag, replace), with replacements made."""
     return current_rules().check(text)
+
+
+# --- staff services ----------------------------------------------------------------------
+
+ACTIONS = ("block", "hold", "flag", "replace")
+
+
+def _pattern_message(code: str) -> str:
+    from flask_babel import gettext as _
+
+    return {
+        "empty": _("Write a word or a phrase."),
+        "too_many_words": _("A phrase has at most %(n)d words.", n=MAX_PATTERN_WORDS),
+        "too_short": _("Give at least two letters besides the * wildcards."),
+    }[code]
+
+
+def add_watched_word(actor, pattern: str, action: str, replacement: str = "") -> WatchedWord:  # type: ignore[no-untyped-def]
+    """Staff watch a word or phrase (`*` wildcards only, never a regular expression).
+    Watching the same pattern with the same action again changes nothing. Audited."""
+    from flask_babel import gettext as _
+
+    from app.core.db import unit_of_work
+    from app.core.errors import Invalid, PermissionDenied
+    from app.moderation.subscribers import record
+
+    if not getattr(actor, "is_authenticated", False) or not actor.is_staff:
+        raise PermissionDenied(_("Only the community team can manage watched words."))
+    pattern = " ".join((pattern or "").split()).lower()
+    replacement = " ".join((replacement or "").split())
+    errors = {}
+    if code := pattern_error(pattern):
+        errors["pattern"] = _pattern_message(code)
+    elif len(pattern) > 100:
+        errors["pattern"] = _("At most %(n)d characters.", n=100)
+    if action not in ACTIONS:
+        errors["action"] = _("Choose what happens to a post containing it.")
+    elif action == "replace" and not replacement:
+        errors["replacement"] = _("Say what replaces the word.")
+    if len(replacement) > 100:
+        errors["replacement"] = _("At most %(n)d characters.", n=100)
+    if errors:
+        raise Invalid(errors)
+    with unit_of_work():
+        existing = db.session.scalar(
+            select(WatchedWord).where(WatchedWord.pattern == pattern, WatchedWord.action == action)
+        )
+        if existing is not None:
+            return existing
+        word = WatchedWord(
+            pattern=pattern,
+            action=action,
+            replacement=replacement if action == "replace" else "",
+            created_by_id=actor.id,
+        )
+        db.session.add(word)
+        db.session.flush()
+        record(
+            actor.id,
+            "watched_word_added",
+            "watched_word",
+            word.id,
+            before=None,
+            after={"pattern": pattern, "action": action, "replacement": word.replacement},
+        )
+    return word
+
+
+def remove_watched_word(actor, word_id: int) -> bool:  # type: ignore[no-untyped-def]
+    """Staff stop watching a word (False when it was already gone). Audited."""
+    from flask_babel import gettext as _
+
+    from app.core.db import unit_of_work
+    from app.core.errors import PermissionDenied
+    from app.moderation.subscribers import record
+
+    if not getattr(actor, "is_authenticated", False) or not actor.is_staff:
+        raise PermissionDenied(_("Only the community team can manage watched words."))
+    with unit_of_work():
+        word = db.session.get(WatchedWord, word_id)
+        if word is None:
+            return False
+        record(
+            actor.id,
+            "watched_word_removed",
+            "watched_word",
+            word.id,
+            before={"pattern": word.pattern, "action": word.action},
+            after=None,
+        )
+        db.session.delete(word)
+    return True
