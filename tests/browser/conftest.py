@@ -14,6 +14,7 @@ import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -169,3 +170,52 @@ def log_in(page, email: str, password: str = DEMO_PASSWORD, remember: bool = Fal
         page.get_by_label("Keep me logged in on this device").check()
     page.get_by_role("button", name="Log in").last.click()
     page.wait_for_url(lambda url: "/auth/login" not in url)
+
+
+# axe-core, vendored from npm (tests/browser/vendor/axe-core/README.md): the WCAG 2.1 AA
+# rules, injected into the page under test. Other browser tests call this on their pages.
+AXE_VERSION = "4.14.1"
+AXE_SCRIPT = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@lru_cache(maxsize=1)
+def _axe_source() -> str:
+    return AXE_SCRIPT.read_text(encoding="utf-8")
+
+
+def axe_violations(page, *, exclude: tuple[str, ...] = ()) -> list[dict]:  # type: ignore[no-untyped-def]
+    """Run axe-core on the page as it is now; its violations, each with its nodes."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        # Evaluated through the DevTools protocol: the site's CSP (script-src 'self')
+        # would block a <script> tag, and the check must see the page as served.
+        page.evaluate(f"() => {{ {_axe_source()}\n }}")
+    assert page.evaluate("() => window.axe.version") == AXE_VERSION
+    context = {"exclude": [[selector] for selector in exclude]} if exclude else None
+    result = page.evaluate(
+        """async ([context, tags]) => {
+            const options = {
+                runOnly: {type: 'tag', values: tags}, resultTypes: ['violations'],
+                // WCAG 2.5.3 (label in name) is still marked experimental in axe-core.
+                rules: {'label-content-name-mismatch': {enabled: true}},
+            };
+            const r = context ? await axe.run(context, options) : await axe.run(document, options);
+            return r.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map(n => ({target: n.target, summary: n.failureSummary})),
+            }));
+        }""",
+        [context, AXE_TAGS],
+    )
+    return result
+
+
+def assert_no_axe_violations(page, *, exclude: tuple[str, ...] = ()) -> None:  # type: ignore[no-untyped-def]
+    """Fail with a readable list if axe-core finds any WCAG 2.1 A/AA violation on the page."""
+    violations = axe_violations(page, exclude=exclude)
+    report = "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']}\n"
+        + "\n".join(f"    {n['target']}: {n['summary']}" for n in v["nodes"][:5])
+        for v in violations
+    )
+    assert violations == [], f"axe-core on {page.url}:\n{report}"
