@@ -216,6 +216,9 @@ def register_cli(app: Flask) -> None:
     from app.community.polls.cli import register as register_polls_cli
 
     register_polls_cli(app)
+    from app.community.ideas.cli import register as register_ideas_cli
+
+    register_ideas_cli(app)
 
 
 def configure_page_cache(app: Flask) -> None:
