@@ -71,9 +71,7 @@ _hostile_pattern = st.lists(
 ).map("".join)
 
 
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     patterns=st.lists(_hostile_pattern, min_size=1, max_size=40),
     text=st.one_of(
@@ -166,7 +164,9 @@ def test_watched_words_are_staff_only_validated_and_audited(db, moderator):  # t
     assert rules.add_watched_word(moderator, "spam", "block").id == word.id
     assert db.session.scalar(select(WatchedWord.pattern)) == "spam"
     rules.remove_watched_word(moderator, word.id)
-    assert [a for (a,) in db.session.execute(select(AuditEntry.action).order_by(AuditEntry.id))] == [
+    assert [
+        a for (a,) in db.session.execute(select(AuditEntry.action).order_by(AuditEntry.id))
+    ] == [
         "watched_word_added",
         "watched_word_removed",
     ]

@@ -56,7 +56,9 @@ def _read(member, topics: int, posts_each: int) -> None:  # type: ignore[no-unty
         db.session.add(
             TopicReadState(member_id=member.id, topic_id=topic.id, last_read_post_number=posts_each)
         )
-        db.session.add(TopicViewDay(topic_id=topic.id, viewer_key=f"m:{member.id}", day=date.today()))
+        db.session.add(
+            TopicViewDay(topic_id=topic.id, viewer_key=f"m:{member.id}", day=date.today())
+        )
     db.session.flush()
 
 

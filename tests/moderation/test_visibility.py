@@ -202,3 +202,23 @@ def test_events_of_a_hidden_post_are_announced(topic, published):  # type: ignor
     assert isinstance(evt, PostHidden)
     assert (evt.was_counted, evt.topic_hidden, evt.reason) == (True, False, "flags:abusive")
     assert TopicCreated  # imported for the approval test above
+
+
+def test_a_held_reply_reaches_no_socket_until_approved(app, client, topic, newcomer):  # type: ignore[no-untyped-def]
+    from app.extensions import socketio
+    from app.realtime.sockets import SERVER_KEY
+
+    previous, socketio.server = socketio.server, app.extensions[SERVER_KEY]
+    try:
+        watcher = socketio.test_client(app, flask_test_client=client)
+        assert watcher.emit("join", {"room": f"topic:{topic.id}"}, callback=True)["ok"]
+        watcher.get_received()
+        post = services.reply(newcomer, topic.id, "Held words, not for the room yet.")
+        assert [e for e in watcher.get_received() if e["name"] == "post_created"] == []
+        with unit_of_work():
+            moderation_state.make_visible(db.session.get(Post, post.id), actor_id=None)
+        pushed = [e["args"][0] for e in watcher.get_received() if e["name"] == "post_created"]
+        assert [p["post_id"] for p in pushed] == [post.id]
+        watcher.disconnect()
+    finally:
+        socketio.server = previous

@@ -288,6 +288,7 @@ def restore_post(actor: Member, post_id: int, reason: str = "") -> Post:
     if not actor.is_staff:
         raise PermissionDenied(_("Only the community team can restore posts."))
     with unit_of_work():
+        require_can_write(actor, "restore")
         post, topic = post_for_write(actor, post_id)
         if post.deleted_at is None:
             raise Invalid(_("This post is not deleted."))

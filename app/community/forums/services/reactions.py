@@ -72,6 +72,7 @@ def set_like(actor: Member, post_id: int, liked: bool) -> tuple[bool, int]:
     require_member(actor)
     liked = bool(liked)
     with unit_of_work():
+        require_can_write(actor, "like")
         post, topic = post_for_write(actor, post_id)
         if post.deleted_at is not None or topic.deleted_at is not None:
             raise Invalid(_("You cannot like a deleted post."))
@@ -151,6 +152,7 @@ def set_follow(actor: Member, topic_id: int, following: bool) -> bool:
     require_member(actor)
     following = bool(following)
     with unit_of_work():
+        require_can_write(actor, "follow")
         topic = access.get_topic(actor, topic_id)
         if _set_row(TopicFollow, following, topic_id=topic.id, member_id=actor.id):
             emit(TopicFollowed(topic_id=topic.id, member_id=actor.id, following=following))

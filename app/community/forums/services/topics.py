@@ -169,6 +169,7 @@ def set_pinned(actor: Member, topic_id: int, pinned: bool) -> Topic:
     require_staff(actor, _("Only the community team can pin topics."))
     pinned = bool(pinned)
     with unit_of_work():
+        require_can_write(actor, "pin")
         topic = topic_for_write(actor, topic_id)
         if topic.pinned != pinned:
             topic.pinned = pinned
@@ -193,6 +194,7 @@ def set_locked(actor: Member, topic_id: int, locked: bool, reason: str = "") -> 
     locked = bool(locked)
     reason = " ".join((reason or "").split()) if locked else ""
     with unit_of_work():
+        require_can_write(actor, "lock")
         topic = topic_for_write(actor, topic_id)
         if locked and len(reason) > LOCK_REASON_MAX:
             raise Invalid(
