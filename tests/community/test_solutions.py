@@ -294,3 +294,19 @@ def test_admin_category_form_sets_the_qa_flag(client, login_as, qa):
     login_as("admin")
     page = client.get(f"/admin/categories/{qa.id}").get_data(as_text=True)
     assert 'name="qa"' in page
+
+
+def test_deleting_the_solution_makes_the_topic_unsolved(question, asker, helper):
+    answer = _reply(question, helper)
+    services.mark_solution(asker, answer.id)
+    services.delete_post(helper, answer.id)
+    topic = _fresh_topic(question.id)
+    assert topic.solution_post_id is None and topic.solved is False
+
+
+def test_deleting_another_reply_keeps_the_solution(question, asker, helper):
+    answer = _reply(question, helper)
+    other = _reply(question, MemberFactory(), "Unrelated musing about stoves.")
+    services.mark_solution(asker, answer.id)
+    services.delete_post(other.author, other.id)
+    assert _fresh_topic(question.id).solution_post_id == answer.id

@@ -12,15 +12,17 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
+from sqlalchemy import update
 
 from app.community.forums import access
-from app.community.forums.events import SolutionMarked, SolutionUnmarked
+from app.community.forums.events import PostDeleted, SolutionMarked, SolutionUnmarked
 from app.community.forums.models import Post, Topic
 from app.community.forums.services.base import post_for_write, require_member
 from app.core.db import unit_of_work
 from app.core.errors import Invalid, PermissionDenied
 from app.core.events import emit
 from app.core.guards import require_can_write
+from app.extensions import db
 from app.members.models import Member
 
 
@@ -100,3 +102,16 @@ def unmark_solution(actor: Member, post_id: int) -> Topic:
             )
         )
     return topic
+
+
+def forget_deleted_solution(event: PostDeleted) -> None:
+    """In the deleting transaction: a deleted reply stops being the solution, so the topic
+    is unsolved again and its lists say so (a restore does not bring the mark back)."""
+    if event.topic_deleted:
+        return  # the whole topic went: it keeps its state for a restore
+    db.session.execute(
+        update(Topic)
+        .where(Topic.id == event.topic_id, Topic.solution_post_id == event.post_id)
+        .values(solution_post_id=None, solved=False),
+        execution_options={"synchronize_session": False},
+    )
