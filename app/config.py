@@ -191,6 +191,9 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         # VIEW_FLUSH_SIZE distinct views wait (app/community/forums/views.py).
         "VIEW_FLUSH_SECONDS": float(env.get("VIEW_FLUSH_SECONDS", "10")),
         "VIEW_FLUSH_SIZE": int(env.get("VIEW_FLUSH_SIZE", "500")),
+        # The reactions offered beside the like, space-separated (a small set: each post
+        # shows a button per reaction used, and a picker of all of them).
+        "FORUM_REACTIONS": env.get("FORUM_REACTIONS", "👍 🎉 😂 😮 🙏").split(),
         # The web process's scheduler thread (app/core/jobs.py): its own jobs (buffered
         # views) and, with EMBEDDED_WORKER, the worker's (events, mail). `make run` sets it.
         "SCHEDULER_ENABLED": env.get("SCHEDULER_ENABLED", "").lower() in {"1", "true"},

@@ -85,6 +85,7 @@ def test_an_emoji_outside_the_set_is_refused(other, first):
 
 
 def test_the_set_comes_from_config(app, other, first):
+    saved = app.config.get("FORUM_REACTIONS")
     app.config["FORUM_REACTIONS"] = "🔥 ⛺"
     try:
         assert services.reaction_set() == ("🔥", "⛺")
@@ -92,7 +93,7 @@ def test_the_set_comes_from_config(app, other, first):
         with pytest.raises(Invalid):
             services.set_reaction(other, first.id, THUMBS, True)
     finally:
-        app.config.pop("FORUM_REACTIONS")
+        app.config["FORUM_REACTIONS"] = saved
     assert _counts(first.id) == {"⛺": 1}
 
 
