@@ -49,6 +49,13 @@ ACTION_LABELS = {
     "review_hidden": _l("Post hidden"),
     "review_dismissed": _l("Review dismissed"),
     "review_restored": _l("Post shown again"),
+    "member_warned": _l("Member warned"),
+    "member_silenced": _l("Member silenced"),
+    "member_suspended": _l("Member suspended"),
+    "sanction_lifted": _l("Sanction lifted"),
+    "trust_level_set": _l("Trust level set"),
+    "watched_word_added": _l("Watched word added"),
+    "watched_word_removed": _l("Watched word removed"),
 }
 
 

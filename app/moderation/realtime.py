@@ -9,7 +9,7 @@ JavaScript, a reload shows the same rows.
 
 from __future__ import annotations
 
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template
 from flask_babel import force_locale
 
 from app.core.events import EventBus
@@ -40,6 +40,9 @@ class _StaffViewer:
 
 
 def render_row(row: Row, locale: str) -> str:
+    if not has_request_context():  # the worker or a command: links are built site-relative
+        with current_app.test_request_context("/"):
+            return render_row(row, locale)
     with fresh_caches(), force_locale(locale):
         return render_template(
             "moderation/_queue_row.html",

@@ -20,7 +20,7 @@ from app.core.db import unit_of_work
 from app.core.time import utcnow
 from app.extensions import db
 from app.members.models import Member
-from app.moderation.models import Flag, ReviewItem, Sanction
+from app.moderation.models import AuditEntry, Flag, ReviewItem, Sanction
 
 NEW_MEMBER = ("ben.newcomer", "Ben Newcomer")
 HELD_REPLIES = (
@@ -118,22 +118,41 @@ def _history(rng: random.Random, staff: list[Member], flaggers: list[Member]) ->
                     status="rejected",
                 )
             )
+            item = ReviewItem(
+                kind="flagged",
+                post_id=post.id,
+                topic_id=post.topic_id,
+                category_id=post.topic.category_id,
+                author_id=post.author_id,
+                reason="flags",
+                details={"reasons": ["flags"], f"flags_{reason}": 1},
+                flag_weight=1,
+                status="dismissed" if index % 3 else "approved",
+                created_at=opened,
+                first_action_at=opened + waited,
+                resolved_at=opened + waited,
+                resolved_by_id=staff[index % len(staff)].id,
+                resolution_note="",
+            )
+            db.session.add(item)
+            db.session.flush()
+            # Every staff decision has its audit entry, at the time it was made.
+            decision = item.status
             db.session.add(
-                ReviewItem(
-                    kind="flagged",
-                    post_id=post.id,
-                    topic_id=post.topic_id,
-                    category_id=post.topic.category_id,
-                    author_id=post.author_id,
-                    reason="flags",
-                    details={"reasons": ["flags"], f"flags_{reason}": 1},
-                    flag_weight=1,
-                    status="dismissed" if index % 3 else "approved",
-                    created_at=opened,
-                    first_action_at=opened + waited,
-                    resolved_at=opened + waited,
-                    resolved_by_id=staff[index % len(staff)].id,
-                    resolution_note="",
+                AuditEntry(
+                    actor_id=item.resolved_by_id,
+                    action=f"review_{decision}",
+                    target_type="post",
+                    target_id=post.id,
+                    details={
+                        "item_id": item.id,
+                        "topic_id": post.topic_id,
+                        "author_id": post.author_id,
+                        "before": {"status": "pending"},
+                        "after": {"status": decision},
+                        "reason": "",
+                    },
+                    created_at=item.resolved_at,
                 )
             )
             made += 1
@@ -183,14 +202,29 @@ def seed_moderation() -> str:
     noisy = regulars[-1]
     with unit_of_work():
         start = utcnow() - timedelta(days=17)
+        silence = Sanction(
+            member_id=noisy.id,
+            kind="silence",
+            reason="Repeated off-topic posts after a warning.",
+            starts_at=start,
+            ends_at=start + timedelta(days=7),
+            created_by_id=staff[0].id,
+            created_at=start,
+        )
+        db.session.add(silence)
+        db.session.flush()
         db.session.add(
-            Sanction(
-                member_id=noisy.id,
-                kind="silence",
-                reason="Repeated off-topic posts after a warning.",
-                starts_at=start,
-                ends_at=start + timedelta(days=7),
-                created_by_id=staff[0].id,
+            AuditEntry(
+                actor_id=staff[0].id,
+                action="member_silenced",
+                target_type="member",
+                target_id=noisy.id,
+                details={
+                    "sanction_id": silence.id,
+                    "reason": silence.reason,
+                    "before": None,
+                    "after": {"kind": "silence", "ends_at": silence.ends_at.isoformat()},
+                },
                 created_at=start,
             )
         )

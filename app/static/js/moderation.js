@@ -19,6 +19,13 @@
     });
   }
 
+  function total(delta) {
+    var el = doc.querySelector("[data-queue-total]");
+    if (!el) return;
+    var n = Math.max(0, (parseInt(el.textContent.replace(/\D/g, ""), 10) || 0) + delta);
+    el.textContent = window.Intl ? new Intl.NumberFormat(doc.documentElement.lang || "en").format(n) : String(n);
+  }
+
   function announce() {
     var line = doc.querySelector("[data-queue-arrived]");
     if (!line) return;
@@ -48,6 +55,7 @@
     if (empty) empty.hidden = true;
     arrivedCount += 1;
     announce();
+    total(1);
   });
 
   socket.on("review_item_claimed", function (data) {
@@ -69,5 +77,6 @@
     var row = doc.getElementById("item-" + data.item_id);
     if (!row || !pending) return;
     row.parentNode.removeChild(row);
+    total(-1);
   });
 })();
