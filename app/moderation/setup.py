@@ -27,7 +27,31 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def moderation_context() -> dict[str, Any]:
-        return {"silence_notice": sanctions.silence_notice}
+        return {
+            "silence_notice": sanctions.silence_notice,
+            "moderation_reason_label": reason_label,
+        }
+
+
+def reason_label(code: str) -> str:
+    """Why a post is held or hidden, in words its author reads."""
+    from flask_babel import gettext as _
+
+    from app.moderation.flags import hidden_reason_label
+
+    labels = {
+        "new_member": _("the first posts of new members are checked"),
+        "link_limit": _("links from new members are checked"),
+        "image_limit": _("images from new members are checked"),
+        "watched_word": _("it contains a word the community team checks"),
+        "duplicate_text": _("the same text was posted in another topic"),
+        "duplicate_links": _("the same links were posted in another topic"),
+        "velocity": _("many posts in a short time"),
+        "staff": _("the community team hid it"),
+    }
+    if code.startswith("flags"):
+        return hidden_reason_label(code)
+    return labels.get(code, code or _("the community team hid it"))
 
 
 def register_jobs(app: Flask) -> None:

@@ -222,3 +222,27 @@ def test_a_held_reply_reaches_no_socket_until_approved(app, client, topic, newco
         watcher.disconnect()
     finally:
         socketio.server = previous
+
+
+def test_the_topic_page_tells_the_author_their_post_awaits_approval(
+    client, login_as, topic, newcomer
+):  # type: ignore[no-untyped-def]
+    services.reply(newcomer, topic.id, "Words waiting for a moderator.")
+    login_as(member=newcomer)
+    mine = client.get(f"/t/{topic.id}-{topic.slug}").get_data(as_text=True)
+    assert "Words waiting for a moderator." in mine
+    assert "Awaiting approval" in mine
+    login_as("member")
+    theirs = client.get(f"/t/{topic.id}-{topic.slug}").get_data(as_text=True)
+    assert "Words waiting for a moderator." not in theirs
+    assert "/flag" in theirs  # members may flag the visible first post
+
+
+def test_the_author_of_a_hidden_post_reads_why(client, login_as, topic):  # type: ignore[no-untyped-def]
+    author = MemberFactory()
+    reply = services.reply(author, topic.id, "Hidden by a flag.")
+    with unit_of_work():
+        moderation_state.hide_post(db.session.get(Post, reply.id), "flags:abusive")
+    login_as(member=author)
+    html = client.get(f"/t/{topic.id}-{topic.slug}").get_data(as_text=True)
+    assert "Hidden: Flagged by members" in html and "Abusive" in html
