@@ -91,7 +91,7 @@ def test_forbidden_json_error_has_its_title(client, login_as) -> None:
 
 
 def test_missing_csrf_token_json_error_says_so(client, csrf_enabled) -> None:
-    response = client.post("/language", data={"locale": "fr"}, headers=JSON)
+    response = client.post("/auth/login", data={"email": "a@example.com"}, headers=JSON)
     assert response.status_code == 400
     body = response.get_json()
     assert (body["title"], body["status"]) == ("Bad Request", 400)
