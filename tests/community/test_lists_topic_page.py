@@ -9,6 +9,7 @@ import re
 import pytest
 
 from app.community.forums import queries
+from app.community.forums import queries as queries_module
 from app.community.forums.read_state import mark_read
 from tests.community.factories import CategoryFactory, topic_with_posts
 
@@ -99,3 +100,24 @@ def test_every_role_reads_the_topic_page(client, login_as, category, role):
     page = _page(client, queries.topic_url(topic))
     assert "Topic map" in page and "Next one to read" in page
     assert ("Bookmark topic" in page) is (role != "visitor")
+
+
+def test_participants_are_cached_per_topic_version(app, queries, category):
+    from app.community.forums import services
+    from app.extensions import db
+
+    topic = topic_with_posts(3, category=category)
+    app.config["FORUM_PARTICIPANTS_TTL"] = 60
+    try:
+        first = queries_module.participants(topic)
+        with queries() as q:
+            again = queries_module.participants(topic)
+        assert again == first and len(q) == 0
+        services.reply(topic.author, topic.id, "One more from the author.")
+        db.session.refresh(topic)
+        with queries() as q:
+            changed = queries_module.participants(topic)
+        assert len(q) == 1
+        assert changed[0].username == topic.author.username and changed[0].posts == 2
+    finally:
+        app.config.pop("FORUM_PARTICIPANTS_TTL")

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import difflib
 import re
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import abort, url_for
+from flask import abort, current_app, url_for
 from flask_babel import get_locale
 from markupsafe import Markup
 from sqlalchemy import and_, case, func, literal, or_, select, union_all
@@ -640,7 +641,8 @@ def _counted_page(
     viewer: Any, base: Any, order: list, page_number: int, per_page: int = TOPICS_PER_PAGE
 ) -> Page[TopicRow]:
     """One COUNT and one page of topics for the statement `base` (a select of Topic)."""
-    total = db.session.scalar(select(func.count()).select_from(base.order_by(None).subquery()))
+    # The same FROM and WHERE, counting ids only (no eager-loaded category join).
+    total = db.session.scalar(base.with_only_columns(func.count(Topic.id)).order_by(None))
     page = Page(items=[], page=page_number, per_page=per_page, total=int(total or 0))
     _check_page(page)
     topics = list(db.session.scalars(base.order_by(*order).offset(page.offset).limit(per_page)))
@@ -793,7 +795,8 @@ MAP_PARTICIPANTS = 6
 
 @dataclass
 class Participant:
-    member: Member
+    username: str
+    name: str
     posts: int
 
 
@@ -842,9 +845,31 @@ def _viewer_marks(viewer: Any, topic: Topic, post_ids: list[int]) -> tuple[dict,
     return reacted, bookmarked, topic_bookmarked
 
 
+# Participants per topic version, kept a minute in each process: a long topic's map costs
+# a grouped query over all its posts, and the answer only changes when a post is added.
+# `FORUM_PARTICIPANTS_TTL` seconds (off under testing, where ids are reused).
+_PARTICIPANTS: dict[tuple[int, int, int], tuple[float, list[Participant]]] = {}
+PARTICIPANTS_CACHE_SIZE = 4096
+
+
 def participants(topic: Topic, limit: int = MAP_PARTICIPANTS) -> list[Participant]:
     """The topic's most frequent posters with their visible posts: one grouped query
-    (members grouped by primary key), over the (topic_id, post_number) index."""
+    (members grouped by primary key), over the (topic_id, post_number) index; cached a
+    minute per topic version (id, post count, highest post number) in the process."""
+    ttl = current_app.config.get("FORUM_PARTICIPANTS_TTL", 0 if current_app.testing else 60)
+    key = (topic.id, topic.post_count, topic.highest_post_number)
+    now = time.monotonic()
+    cached = _PARTICIPANTS.get(key)
+    if cached is not None and now - cached[0] < ttl:
+        return cached[1]
+    found = _participants_query(topic, limit)
+    if len(_PARTICIPANTS) >= PARTICIPANTS_CACHE_SIZE:
+        _PARTICIPANTS.clear()
+    _PARTICIPANTS[key] = (now, found)
+    return found
+
+
+def _participants_query(topic: Topic, limit: int) -> list[Participant]:
     posts = func.count(Post.id)
     rows = db.session.execute(
         select(Member, posts)
@@ -858,7 +883,7 @@ def participants(topic: Topic, limit: int = MAP_PARTICIPANTS) -> list[Participan
         .order_by(posts.desc(), func.min(Post.post_number))
         .limit(limit)
     ).all()
-    return [Participant(member, int(n)) for member, n in rows]
+    return [Participant(member.username, member.name, int(n)) for member, n in rows]
 
 
 def suggested_topics(viewer: Any, topic: Topic, limit: int = SUGGESTED_COUNT) -> list[SuggestedRow]:
