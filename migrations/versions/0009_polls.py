@@ -122,9 +122,14 @@ def upgrade():
     sa.ForeignKeyConstraint(['poll_id'], ['polls.id'], name=op.f('fk_poll_quota_cells_poll_id_polls'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('poll_id', 'value', name=op.f('pk_poll_quota_cells'))
     )
+    # The feedback report's covering index on the ideas' votes (app/community/reports/models.py).
+    with op.batch_alter_table('idea_votes', schema=None) as batch_op:
+        batch_op.create_index('ix_idea_votes_report', ['created_at', 'idea_id', 'tier', 'stage', 'value_band'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('idea_votes', schema=None) as batch_op:
+        batch_op.drop_index('ix_idea_votes_report')
     op.drop_table('poll_quota_cells')
     with op.batch_alter_table('poll_choices', schema=None) as batch_op:
         batch_op.drop_index('ix_poll_choices_poll_option')

@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("reports", __name__)
 
-from app.community.reports import routes  # noqa: E402,F401
+from app.community.reports import models, routes  # noqa: E402,F401
