@@ -14,8 +14,9 @@ after a warm-up, and the SQL statements each page runs:
 - the write services: mark then unmark a solution, add then remove a reaction
   (`writes` each), p50.
 
-Targets: every list p95 under 50 ms, and a bounded number of statements (the same at page
-1 and at the last page).
+Targets: every list's p95 under 50 ms, and a bounded number of statements (the same at
+page 1 and at the last page). The topic page is shown for its extras' share; its targets
+are `make bench`'s (throughput against the baseline).
 """
 
 from __future__ import annotations
@@ -149,6 +150,7 @@ def measure(requests: int = 60, writes: int = 30, seed: int = 2026) -> dict:
         last_page = max(1, -(-highest // POSTS_PER_PAGE))
         bookmark_pages = max(1, -(-ids["bookmarks"] // 20))
         paths = {
+            "/latest (reference: the list before this issue)": "/latest",
             "/top?period=year": "/top?period=year",
             "/unread": "/unread",
             "/new": "/new",
@@ -220,7 +222,7 @@ def measure(requests: int = 60, writes: int = 30, seed: int = 2026) -> dict:
 
 
 def lines(result: dict) -> list[str]:
-    worst = max(p["p95"] for p in result["pages"].values())
+    worst = max(p["p95"] for name, p in result["pages"].items() if not name.startswith("topic"))
     met = "met" if worst < P95_TARGET_MS else "NOT met"
     out = [
         f"### Forums' second pass: lists, bookmarks, the topic page's extras "
@@ -241,8 +243,8 @@ def lines(result: dict) -> list[str]:
         "",
         f"Writes, p50 of {result['writes']}: mark or unmark a solution "
         f"{result['solution_p50_ms']:.1f} ms, add or remove a reaction "
-        f"{result['reaction_p50_ms']:.1f} ms. Lists' p95 under {P95_TARGET_MS:.0f} ms: "
-        f"**{met}** (worst {worst:.1f} ms).",
+        f"{result['reaction_p50_ms']:.1f} ms. The lists' p95 under {P95_TARGET_MS:.0f} ms: "
+        f"**{met}** (worst {worst:.1f} ms). The topic page's own targets are `make bench`'s.",
         "",
     ]
     return out
