@@ -54,7 +54,8 @@ PASTE = """([data, name]) => {
 
 
 def test_member_writes_with_the_toolbar_previews_comes_back_to_the_draft_and_pastes_an_image(  # type: ignore[no-untyped-def]
-    new_context, category_slug  # noqa: F811
+    new_context,
+    category_slug,  # noqa: F811
 ):
     page = new_context().new_page()
     errors: list[str] = []
@@ -102,9 +103,7 @@ def test_member_writes_with_the_toolbar_previews_comes_back_to_the_draft_and_pas
     expect(image).to_have_attribute("loading", "lazy")
     assert image.get_attribute("width") == "900"
     assert "640w" in image.get_attribute("srcset")
-    assert page.evaluate(
-        "(el) => el.complete && el.naturalWidth > 0", image.element_handle()
-    )
+    assert page.evaluate("(el) => el.complete && el.naturalWidth > 0", image.element_handle())
 
     assert errors == []
 
@@ -130,3 +129,36 @@ def test_the_composer_in_french_on_a_phone(new_context, category_slug):  # type:
     expect(page.locator("[data-preview] em")).to_have_text("Bonjour")
     shot(page, "composer-fr-phone")
     _no_axe_violations(page)
+
+
+def test_without_javascript_the_preview_button_and_the_upload_page_work(  # type: ignore[no-untyped-def]
+    browser,
+    live_server,
+    category_slug,  # noqa: F811
+):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    context.set_default_timeout(10_000)
+    try:
+        page = context.new_page()
+        log_in(page, DEMO_MEMBER_EMAIL)
+        page.goto(f"/forums/{category_slug}/new")
+        expect(page.get_by_role("toolbar", name="Formatting")).to_be_hidden()
+        page.get_by_label("Title").fill("Preview without scripts")
+        page.get_by_label("Your message").fill("Is **this** right? :thumbsup:")
+        page.get_by_role("button", name="Preview").click()
+        expect(page.locator("[data-preview] strong")).to_have_text("this")
+        expect(page.get_by_label("Your message")).to_have_value("Is **this** right? :thumbsup:")
+        expect(page.get_by_label("Title")).to_have_value("Preview without scripts")
+        shot(page, "composer-nojs-preview")
+
+        page.goto("/uploads/new")
+        page.get_by_label(re.compile("Image")).set_input_files(
+            {"name": "tent.png", "mimeType": "image/png", "buffer": base64.b64decode(_png_base64())}
+        )
+        page.get_by_role("button", name="Upload").click()
+        expect(page.get_by_label("Markdown for your post")).to_have_value(
+            re.compile(r"!\[\]\(/uploads/[0-9a-f]{40}-900x600\.png\)")
+        )
+        shot(page, "upload-nojs")
+    finally:
+        context.close()

@@ -11,7 +11,7 @@ from app.community.forums.models import Post, Topic
 from app.core.emoji import EMOJI, replace_shortcodes
 from app.core.markup import render_markdown
 
-HOSTILE = '<script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>'
+HOSTILE = "<script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>"
 
 
 @pytest.fixture
@@ -130,3 +130,25 @@ def test_the_emoji_table_is_served_for_suggestions(client):  # type: ignore[no-u
     assert response.status_code == 200
     assert response.get_json() == EMOJI
     assert "max-age" in response.headers["Cache-Control"]
+
+
+# Measured: 3 (session member, topic, the draft); a quote adds the quoted post and its
+# author: 5. With or without a draft, the same.
+REPLY_PAGE_MAX = 5
+
+
+@pytest.mark.parametrize("with_draft", [False, True])
+def test_the_reply_page_runs_a_bounded_number_of_queries(  # type: ignore[no-untyped-def]
+    client, login_as, db, queries, topic, with_draft
+):
+    from app.community.forums import drafts
+
+    member = login_as()
+    if with_draft:
+        drafts.save_draft(member, drafts.reply_key(topic.id), "Half a thought")
+    post = db.session.scalar(select(Post).where(Post.topic_id == topic.id, Post.post_number == 2))
+    for path in (f"/t/{topic.id}/reply", f"/t/{topic.id}/reply?quote={post.id}"):
+        db.session.expunge_all()
+        with queries() as q:
+            assert client.get(path).status_code == 200
+        assert len(q) <= REPLY_PAGE_MAX, q
