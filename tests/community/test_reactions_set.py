@@ -170,3 +170,12 @@ def test_reaction_labels_in_french(client, login_as, topic):
     page = client.get(queries.topic_url(topic), headers=FR).get_data(as_text=True)
     assert "Ajouter une réaction" in page
     assert "Réagir avec 👍" in page
+
+
+def test_a_live_reply_fetched_by_a_member_offers_reactions(client, login_as, member, topic):
+    post = services.reply(member, topic.id, "A reply that arrives live.")
+    login_as("member")
+    fragment = client.get(f"/t/{topic.id}/posts/{post.post_number}/partial").get_data(
+        as_text=True
+    )
+    assert 'value="on:👍"' in fragment

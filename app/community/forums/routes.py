@@ -253,6 +253,8 @@ def post_partial(topic_id: int, post_number: int):  # type: ignore[no-untyped-de
         can_reply=current_user.is_authenticated
         and topic.deleted_at is None
         and (not topic.locked or is_staff),
+        reactions=services.reaction_set(),
+        can_solve=services.may_mark_solution(current_user, topic),
         **_topic_context(topic),
     )
 
