@@ -44,7 +44,7 @@ from datetime import UTC, datetime
 from http.cookies import SimpleCookie
 from pathlib import Path
 
-from bench import api, events, load, realtime, reports, search, server, uploads
+from bench import api, events, load, moderation, realtime, reports, search, server, uploads
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "performance.md"
@@ -291,6 +291,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-api", action="store_true", help="skip the events API bench")
     parser.add_argument("--no-realtime", action="store_true", help="skip the realtime bench")
     parser.add_argument("--no-uploads", action="store_true", help="skip the uploads bench")
+    parser.add_argument("--no-moderation", action="store_true", help="skip the moderation bench")
     parser.add_argument("--no-reports", action="store_true", help="skip the feedback report bench")
     parser.add_argument("--keep", action="store_true", help="keep the temporary database")
     parser.add_argument("--no-doc", action="store_true", help="do not rewrite the doc")
@@ -371,6 +372,9 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_uploads:
             print("== uploads: a 5 MB photo re-encoded with its copies", flush=True)
             event_figures += uploads.lines(uploads.measure())
+        if not args.no_moderation:
+            print("== moderation: 1,000 watched words, /mod/ with 10,000 items", flush=True)
+            event_figures += moderation.lines(moderation.measure())
         if not args.no_reports:
             print("== feedback report: 5,000 ideas, 500,000 votes", flush=True)
             event_figures += reports.lines(reports.measure())
