@@ -162,3 +162,41 @@ def test_without_javascript_the_preview_button_and_the_upload_page_work(  # type
         shot(page, "upload-nojs")
     finally:
         context.close()
+
+
+def test_shortcuts_emoji_suggestions_and_the_warning_before_leaving(new_context, category_slug):  # type: ignore[no-untyped-def]  # noqa: F811
+    page = new_context().new_page()
+    log_in(page, DEMO_MEMBER_EMAIL)
+    page.goto(f"/forums/{category_slug}/new")
+    body = page.get_by_label("Your message")
+    body.click()
+    page.keyboard.press("Control+b")
+    page.keyboard.type("strong")
+    page.keyboard.press("End")
+    page.keyboard.type(" and ")
+    page.keyboard.press("Control+i")
+    page.keyboard.type("soft")
+    page.keyboard.press("End")
+    assert body.input_value() == "**strong** and _soft_"
+
+    page.keyboard.type(" :ten")
+    suggestions = page.get_by_role("listbox", name="Emoji")
+    expect(suggestions).to_be_visible()
+    expect(suggestions.get_by_role("option").first).to_contain_text(":tent:")
+    page.keyboard.press("Enter")
+    assert body.input_value() == "**strong** and _soft_ :tent: "
+    expect(suggestions).to_be_hidden()
+
+    # Leaving at once, before the draft is saved: the browser asks first.
+    dialogs: list[str] = []
+
+    def answer(dialog):  # type: ignore[no-untyped-def]
+        dialogs.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", answer)
+    body.type(" more")
+    page.evaluate("() => { window.location.href = '/latest'; }")
+    page.wait_for_timeout(500)
+    assert dialogs == ["beforeunload"]
+    assert "/new" in page.url  # the member chose to stay

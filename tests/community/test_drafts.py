@@ -238,3 +238,28 @@ def test_saving_a_draft_needs_the_csrf_token(client, login_as, db, topic, csrf_e
     response = client.post("/drafts", data={"key": f"reply:{topic.id}", "body": "x"})
     assert response.status_code == 400
     assert _count(db) == 0
+
+
+@pytest.mark.parametrize("role", ["member", "moderator", "product", "admin"])
+def test_every_role_keeps_a_reply_draft_and_gets_it_back(client, login_as, db, topic, role):  # type: ignore[no-untyped-def]
+    login_as(role)
+    saved = client.post("/drafts", data={"key": f"reply:{topic.id}", "body": f"As {role}"})
+    assert saved.status_code == 200
+    html = client.get(f"/t/{topic.id}/reply").get_data(as_text=True)
+    assert f"As {role}</textarea>" in html
+
+
+EDIT_RIGHTS = [("member", False), ("moderator", True), ("admin", True)]
+
+
+@pytest.mark.parametrize(("role", "allowed"), EDIT_RIGHTS)
+def test_only_staff_keep_an_edit_draft_of_someone_elses_post(  # type: ignore[no-untyped-def]
+    client, login_as, db, topic, role, allowed
+):
+    from app.community.forums.models import Post
+
+    first = db.session.scalar(select(Post).where(Post.topic_id == topic.id, Post.post_number == 1))
+    login_as(role)
+    response = client.post("/drafts", data={"key": f"edit:{first.id}", "body": "Tidied up"})
+    assert response.status_code == (200 if allowed else 403)
+    assert _count(db) == (1 if allowed else 0)
