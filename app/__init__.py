@@ -188,6 +188,9 @@ def register_jobs(app: Flask) -> None:
     from app.moderation import setup as moderation_setup
 
     moderation_setup.register_jobs(app)  # trust recompute, sanction expiry records
+    from app.community.forums import drafts as forum_drafts
+
+    forum_drafts.register_jobs(app)  # drafts untouched for 90 days are purged
 
 
 def start_scheduler(app: Flask) -> None:

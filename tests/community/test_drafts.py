@@ -263,3 +263,23 @@ def test_only_staff_keep_an_edit_draft_of_someone_elses_post(  # type: ignore[no
     response = client.post("/drafts", data={"key": f"edit:{first.id}", "body": "Tidied up"})
     assert response.status_code == (200 if allowed else 403)
     assert _count(db) == (1 if allowed else 0)
+
+
+def test_drafts_left_alone_for_ninety_days_are_purged(db, member, other, topic):  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from app.core.time import utcnow
+
+    old = drafts.save_draft(member, drafts.reply_key(topic.id), "Forgotten")
+    drafts.save_draft(other, drafts.reply_key(topic.id), "Fresh")
+    old.updated_at = utcnow() - drafts.DRAFT_MAX_AGE - timedelta(minutes=1)
+    db.session.commit()
+    assert drafts.purge_stale_drafts() == 1
+    assert drafts.get_draft(member, drafts.reply_key(topic.id)) is None
+    assert drafts.get_draft(other, drafts.reply_key(topic.id)).body == "Fresh"
+
+
+def test_the_purge_is_a_registered_job(app):  # type: ignore[no-untyped-def]
+    from app.core.jobs import registered_jobs
+
+    assert "purge_stale_drafts" in {spec.name for spec in registered_jobs(app)}

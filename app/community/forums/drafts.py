@@ -2,19 +2,21 @@
 
 One draft per member and key: `topic:<category id>` (a new topic), `reply:<topic id>`,
 `edit:<post id>`. The composer saves it every few seconds (rate-limited) and offers it
-back when the member returns; posting deletes it (in the request that posted), and the
+back when the member returns; posting deletes it (in the posting transaction), and the
 member can discard it. A draft for something that went away (a deleted topic or post, a
 locked topic) is refused with a message and nothing is written. Drafts are private: no
-event is emitted, nothing else reads them.
+event is emitted, nothing else reads them. Drafts left alone for 90 days are purged by a
+periodic job.
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from flask import Flask
 from flask_babel import gettext as _
 from sqlalchemy import DateTime, ForeignKey, String, Text, UniqueConstraint, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
@@ -27,6 +29,7 @@ from app.core.db import dialect_insert, unit_of_work
 from app.core.errors import Invalid, NotFound, PermissionDenied
 from app.core.events import EventBus
 from app.core.guards import require_can_write
+from app.core.jobs import add_job
 from app.core.time import utcnow
 from app.extensions import db
 
@@ -165,3 +168,23 @@ def register(bus: EventBus) -> None:
     """In-transaction subscribers: a post and the end of its draft commit together."""
     bus.subscribe_in_transaction(PostCreated, _forget_draft_of_post)
     bus.subscribe_in_transaction(PostEdited, _forget_draft_of_edit)
+
+
+# Drafts untouched this long are forgotten (Discourse keeps them 180 days; a forum reply
+# three months old is rarely finished).
+DRAFT_MAX_AGE = timedelta(days=90)
+PURGE_SECONDS = 3600.0
+
+
+def purge_stale_drafts() -> int:
+    """Delete the drafts not saved for DRAFT_MAX_AGE; returns how many went."""
+    with unit_of_work():
+        result = db.session.execute(
+            delete(Draft).where(Draft.updated_at < utcnow() - DRAFT_MAX_AGE),
+            execution_options={"synchronize_session": False},
+        )
+    return result.rowcount or 0
+
+
+def register_jobs(app: Flask) -> None:
+    add_job(app, "purge_stale_drafts", purge_stale_drafts, PURGE_SECONDS)
