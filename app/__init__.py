@@ -75,7 +75,7 @@ def configure_extensions(app: Flask) -> None:
 
 
 def configure_plumbing(app: Flask) -> None:
-    from app.core import compression, converters, events, security, templating
+    from app.core import compression, converters, events, fragments, security, templating
     from app.members import badges, tokens
     from app.members.engagement import identity
 
@@ -83,6 +83,7 @@ def configure_plumbing(app: Flask) -> None:
     events.init_app(app)
     security.init_app(app)
     templating.init_app(app)
+    fragments.init_app(app)
     compression.init_app(app)
     badges.init_app(app)
     tokens.init_app(app)
@@ -233,6 +234,14 @@ def configure_page_cache(app: Flask) -> None:
     page_cache.cacheable(app, "community.topic", on_hit=count_cached_topic_view)
     page_cache.cacheable(app, "community.category")
     page_cache.cacheable(app, "community.latest")
+    for endpoint in (
+        "ideas.index",
+        "ideas.board",
+        "ideas.idea",
+        "ideas.roadmap",
+        "ideas.changelog",
+    ):
+        page_cache.cacheable(app, endpoint)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import abort
+from flask import abort, has_request_context, url_for
 from sqlalchemy import func, select
 
 from app.community.forums.models import Post, Topic
@@ -45,14 +45,23 @@ class IdeaRow:
     status: IdeaStatus | None
     author: Member | None
     my_importance: int | None
+    url: str = ""  # /ideas/<id>: the idea is at url-slug, its actions under url/
 
 
 def _rows(viewer: Any, ideas: list[Idea]) -> list[IdeaRow]:
     authors = _members({i.author_id for i in ideas})
     votes = my_votes(viewer, [i.id for i in ideas])
     status_of = boards.status_map()
+    # One URL built, the others derived: a list page has 30 of them (url_for is costly).
+    prefix = url_for("ideas.index") if has_request_context() else "/ideas/"
     return [
-        IdeaRow(i, status_of.get(i.status), authors.get(i.author_id), votes.get(i.id))
+        IdeaRow(
+            i,
+            status_of.get(i.status),
+            authors.get(i.author_id),
+            votes.get(i.id),
+            f"{prefix}{i.id}",
+        )
         for i in ideas
     ]
 

@@ -88,7 +88,6 @@ def board(slug: str):  # type: ignore[no-untyped-def]
         statuses=boards.statuses(),
         locale=_locale(),
         audience_text=describe(boards.board_audience(board)),
-        vote_form=VoteForm(),
     )
 
 
@@ -189,10 +188,17 @@ def _idea_page(found: Idea, status: int = 200, **forms):  # type: ignore[no-unty
     locale = _locale()
     merged = workflow.merged_into(found)
     comments, comment_total = queries.comments(found, merged)
-    status_form = forms.get("status_form") or StatusForm(status=found.status)
-    status_form.status.choices = choices((s.slug, s.name(locale)) for s in boards.statuses())
     mine = services.my_vote(current_user, found.id)
-    vote_form = forms.get("vote_form") or VoteForm(importance=str(mine.importance if mine else 1))
+    status_form = vote_form = merge_form = comment_form = None
+    # Visitors get no form (a form would put a CSRF token in a session: no page cache).
+    if current_user.is_authenticated:
+        status_form = forms.get("status_form") or StatusForm(status=found.status)
+        status_form.status.choices = choices((s.slug, s.name(locale)) for s in boards.statuses())
+        vote_form = forms.get("vote_form") or VoteForm(
+            importance=str(mine.importance if mine else 1)
+        )
+        merge_form = forms.get("merge_form") or MergeForm()
+        comment_form = forms.get("comment_form") or CommentForm()
     return (
         render_template(
             "ideas/idea.html",
@@ -208,8 +214,8 @@ def _idea_page(found: Idea, status: int = 200, **forms):  # type: ignore[no-unty
             following=services.is_following(current_user, found.id),
             vote_form=vote_form,
             status_form=status_form,
-            merge_form=forms.get("merge_form") or MergeForm(),
-            comment_form=forms.get("comment_form") or CommentForm(),
+            merge_form=merge_form,
+            comment_form=comment_form,
             is_manager=boards.is_manager(current_user),
             can_merge=getattr(current_user, "role", None) in workflow.MERGE_ROLES,
             importance_label=services.importance_label,
@@ -260,7 +266,7 @@ def unvote(idea_id: int):  # type: ignore[no-untyped-def]
             flash(_("Your vote is withdrawn."), "success")
         else:
             flash(_("You had no vote on this idea."), "info")
-    return redirect(idea_url(found), 303)
+    return redirect(_back_to(found), 303)
 
 
 @bp.post("/ideas/<int:idea_id>/follow")

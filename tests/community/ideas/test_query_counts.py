@@ -31,7 +31,10 @@ def _ideas(board, n: int) -> list:  # type: ignore[no-untyped-def]
         author = MemberFactory()
         made.append(
             services.create_idea(
-                author, board.id, f"Idea number {k} for tents", "A body that is long enough to pass."
+                author,
+                board.id,
+                f"Idea number {k} for tents",
+                "A body that is long enough to pass.",
             )
         )
     return made
