@@ -194,3 +194,12 @@ def test_the_topic_page_on_a_phone_in_french(new_context):  # type: ignore[no-un
     expect(page.get_by_role("heading", name="Aperçu du sujet")).to_be_visible()
     shot(page, "second-pass-fr-phone")
     _no_axe_violations(page)
+
+    # The reaction picker stays inside the screen on a phone.
+    picker = page.locator("#post-1 .reaction-picker")
+    picker.locator("summary").click()
+    menu = picker.locator(".reaction-menu")
+    expect(menu).to_be_visible()
+    box = menu.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    page.screenshot(path=str(shot.__globals__["ARTIFACTS"] / "second-pass-fr-picker.png"))
