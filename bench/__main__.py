@@ -44,7 +44,18 @@ from datetime import UTC, datetime
 from http.cookies import SimpleCookie
 from pathlib import Path
 
-from bench import api, events, load, moderation, realtime, reports, search, server, uploads
+from bench import (
+    api,
+    events,
+    ideas,
+    load,
+    moderation,
+    realtime,
+    reports,
+    search,
+    server,
+    uploads,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "performance.md"
@@ -293,6 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-uploads", action="store_true", help="skip the uploads bench")
     parser.add_argument("--no-moderation", action="store_true", help="skip the moderation bench")
     parser.add_argument("--no-reports", action="store_true", help="skip the feedback report bench")
+    parser.add_argument("--no-ideas", action="store_true", help="skip the idea board bench")
     parser.add_argument("--keep", action="store_true", help="keep the temporary database")
     parser.add_argument("--no-doc", action="store_true", help="do not rewrite the doc")
     args = parser.parse_args(argv)
@@ -378,6 +390,9 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_reports:
             print("== feedback report: 5,000 ideas, 500,000 votes", flush=True)
             event_figures += reports.lines(reports.measure())
+        if not args.no_ideas:
+            print("== ideas: a board page with 5,000 ideas against the bare page", flush=True)
+            event_figures += ideas.lines(ideas.measure(seconds=args.seconds))
     finally:
         server.stop(cercle)
         server.stop(baseline)
