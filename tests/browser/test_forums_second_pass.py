@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import (
+    ARTIFACTS,
     AXE_SCRIPT,
     DEMO_MEMBER_EMAIL,
     DEMO_PASSWORD,
@@ -202,4 +203,4 @@ def test_the_topic_page_on_a_phone_in_french(new_context):  # type: ignore[no-un
     expect(menu).to_be_visible()
     box = menu.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
-    page.screenshot(path=str(shot.__globals__["ARTIFACTS"] / "second-pass-fr-picker.png"))
+    page.screenshot(path=str(ARTIFACTS / "second-pass-fr-picker.png"))
