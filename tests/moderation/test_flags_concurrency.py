@@ -4,6 +4,7 @@ exactly once, with every weight counted."""
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import traceback
@@ -59,10 +60,8 @@ def _flag_worker(url: str, worker: int, barrier, errors, ids, same_member: bool)
 
             actor = db.session.get(Member, ids["flaggers"][0 if same_member else worker])
             barrier.wait(timeout=60)
-            try:
+            with contextlib.suppress(flags.AlreadyFlagged):
                 flags.flag_post(actor, ids["post"], "spam")
-            except flags.AlreadyFlagged:
-                pass
     except Exception:
         errors.put(f"worker {worker}: {traceback.format_exc()}")
 
