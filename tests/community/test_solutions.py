@@ -290,10 +290,26 @@ def test_solution_in_french(client, question, asker, helper):
     assert "Non résolus" in listing
 
 
-def test_admin_category_form_sets_the_qa_flag(client, login_as, qa):
+def test_admin_category_form_sets_and_clears_the_qa_flag(client, login_as, category):
     login_as("admin")
-    page = client.get(f"/admin/categories/{qa.id}").get_data(as_text=True)
-    assert 'name="qa"' in page
+    page = client.get(f"/admin/categories/{category.id}").get_data(as_text=True)
+    assert 'name="qa"' in page and "Questions and answers" in page
+    data = {"slug": "tents", "name_en": "Tents", "name_fr": "Tentes", "colour": "#2f6f8f",
+            "min_tier_rank": "0", "interest_id": "None"}  # fmt: skip
+    assert (
+        client.post(f"/admin/categories/{category.id}", data={**data, "qa": "y"}).status_code == 302
+    )
+    db.session.expire_all()
+    assert category.qa is True
+    assert ">Q&A<" in client.get("/admin/categories").get_data(as_text=True)
+    client.post(f"/admin/categories/{category.id}", data=data)
+    db.session.expire_all()
+    assert category.qa is False
+
+
+def test_only_admins_set_the_qa_flag(category, moderator):
+    with pytest.raises(PermissionDenied):
+        services.save_category(moderator, {"slug": "tents", "qa": True}, category_id=category.id)
 
 
 def test_deleting_the_solution_makes_the_topic_unsolved(question, asker, helper):
