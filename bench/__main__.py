@@ -46,6 +46,7 @@ from pathlib import Path
 
 from bench import (
     api,
+    comforts,
     events,
     ideas,
     load,
@@ -305,6 +306,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-moderation", action="store_true", help="skip the moderation bench")
     parser.add_argument("--no-reports", action="store_true", help="skip the feedback report bench")
     parser.add_argument("--no-ideas", action="store_true", help="skip the idea board bench")
+    parser.add_argument(
+        "--no-comforts", action="store_true", help="skip the forum lists and extras bench"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary database")
     parser.add_argument("--no-doc", action="store_true", help="do not rewrite the doc")
     args = parser.parse_args(argv)
@@ -393,6 +397,9 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_ideas:
             print("== ideas: a board page with 5,000 ideas against the bare page", flush=True)
             event_figures += ideas.lines(ideas.measure(seconds=args.seconds))
+        if not args.no_comforts:
+            print("== forums' second pass: lists, bookmarks, topic page extras", flush=True)
+            event_figures += comforts.lines(comforts.measure())
     finally:
         server.stop(cercle)
         server.stop(baseline)
