@@ -326,3 +326,14 @@ def test_deleting_another_reply_keeps_the_solution(question, asker, helper):
     services.mark_solution(asker, answer.id)
     services.delete_post(other.author, other.id)
     assert _fresh_topic(question.id).solution_post_id == answer.id
+
+
+def test_the_notice_reads_well_in_the_centre(client, question, asker, helper):
+    answer = _reply(question, helper)
+    services.mark_solution(asker, answer.id)
+    drain_events()
+    _login(client, helper)
+    page = client.get("/notifications").get_data(as_text=True)
+    assert "marked your reply as the solution in “My stove will not light”" in page
+    page = client.get("/notifications", headers=FR).get_data(as_text=True)
+    assert "a marqué votre réponse comme solution" in page
