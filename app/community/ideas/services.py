@@ -16,6 +16,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, or_, select, update
 
+from app.community.forums import hooks
 from app.community.forums.events import PostCreated, TopicCreated
 from app.community.forums.models import Category, Post, Topic, TopicFollow
 from app.community.forums.services.base import bump_category, slugify
@@ -122,6 +123,22 @@ def create_idea(actor: Member, board_id: int, title: str, body: str, tags: Any =
     require_member(actor)
     title, body, tag_list, errors = _validate_idea(title, body, tags)
     body_html = "" if errors else render_markdown(body)
+    checked = None
+    if not errors:
+        # Moderation's content checks (watched words, spam, new members), read outside the
+        # write transaction as the forums do: a block refuses the idea, a replacement
+        # changes its text; a hold cannot hide an idea (ideas have no held state), so it
+        # opens a review item on the idea's discussion post instead.
+        category_id = db.session.scalar(
+            select(IdeaBoard.category_id).where(IdeaBoard.id == board_id)
+        )
+        checked = hooks.run_checks(
+            hooks.Submission(actor, "topic", body, body_html, title=title, category_id=category_id)
+        )
+        if checked.blocked:
+            errors["body"] = checked.blocked
+        elif checked.body != body:
+            body, body_html = checked.body, render_markdown(checked.body)
     with unit_of_work():
         require_can_write(actor, "post")
         board = db.session.get(IdeaBoard, board_id)
@@ -150,7 +167,10 @@ def create_idea(actor: Member, board_id: int, title: str, body: str, tags: Any =
         db.session.flush()
         db.session.add(IdeaFollow(idea_id=idea.id, member_id=actor.id, created_at=now))
         if board.category_id is not None:
-            idea.topic_id = _open_discussion(actor, board.category_id, idea, now)
+            post = _open_discussion(actor, board.category_id, idea, now)
+            idea.topic_id = post.topic_id if post is not None else None
+            if post is not None and checked is not None and checked.reviews:
+                hooks.after_write(post, hooks.Outcome(body=body, reviews=checked.reviews))
         db.session.execute(
             update(IdeaBoard)
             .where(IdeaBoard.id == board.id)
@@ -161,7 +181,7 @@ def create_idea(actor: Member, board_id: int, title: str, body: str, tags: Any =
     return idea
 
 
-def _open_discussion(actor: Member, category_id: int, idea: Idea, now: Any) -> int | None:
+def _open_discussion(actor: Member, category_id: int, idea: Idea, now: Any) -> Post | None:
     """The idea's forum topic, in the same transaction: likes, quotes, mentions, following,
     moderation, search and realtime then work on its comments as on any topic."""
     category = db.session.get(Category, category_id)
@@ -220,7 +240,7 @@ def _open_discussion(actor: Member, category_id: int, idea: Idea, now: Any) -> i
             reply_to_post_id=None,
         )
     )
-    return topic.id
+    return post
 
 
 def similar_ideas(viewer: Any, title: str, limit: int = 5) -> list[Idea]:

@@ -225,3 +225,29 @@ def test_voters_csv_lists_voters_with_their_snapshot(idea, product):
     assert len(lines) == 2 and voter.username in lines[1] and ",gold," in lines[1]
     with pytest.raises(PermissionDenied):
         workflow.voters_csv(MemberFactory(), idea.id)
+
+
+def test_watched_words_block_or_replace_in_ideas(board, member):
+    from app.moderation.rules import add_watched_word
+
+    moderator = MemberFactory(role="moderator")
+    add_watched_word(moderator, "cheapskate", "block")
+    add_watched_word(moderator, "darn", "replace", "d***")
+    with pytest.raises(Invalid) as exc:
+        services.create_idea(
+            member, board.id, "Cheaper poles", "Only a cheapskate would skip them."
+        )
+    assert "body" in exc.value.errors
+    idea = services.create_idea(member, board.id, "Lighter poles", "These darn poles are heavy.")
+    assert "d***" in idea.body and "darn" not in idea.body_html
+
+
+def test_a_held_verdict_opens_a_review_of_the_idea_discussion(board, member):
+    from app.moderation.models import ReviewItem
+    from app.moderation.rules import add_watched_word
+
+    add_watched_word(MemberFactory(role="moderator"), "giveaway", "hold")
+    idea = services.create_idea(member, board.id, "Lighter tent poles", "A giveaway of poles?")
+    assert idea.id is not None  # ideas have no held state: shown, and reviewed
+    post_id = db.session.scalar(select(Post.id).where(Post.topic_id == idea.topic_id))
+    assert db.session.scalar(select(ReviewItem).where(ReviewItem.post_id == post_id)) is not None
