@@ -337,3 +337,15 @@ def test_the_notice_reads_well_in_the_centre(client, question, asker, helper):
     assert "marked your reply as the solution in “My stove will not light”" in page
     page = client.get("/notifications", headers=FR).get_data(as_text=True)
     assert "a marqué votre réponse comme solution" in page
+
+
+def test_a_solution_hidden_by_moderation_is_not_quoted_to_others(client, question, asker, helper):
+    answer = _reply(question, helper, "Clean the jet with the little needle.")
+    services.mark_solution(asker, answer.id)
+    db.session.get(Post, answer.id).moderation_state = "hidden"
+    db.session.flush()
+    page = client.get(queries.topic_url(question)).get_data(as_text=True)
+    assert 'class="solution-box"' not in page
+    _login(client, helper)  # its author still sees it
+    page = client.get(queries.topic_url(question)).get_data(as_text=True)
+    assert 'class="solution-box"' in page

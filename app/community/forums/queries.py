@@ -956,7 +956,13 @@ def topic_extras(viewer: Any, view: TopicPage, suggestions: bool = True) -> Topi
             ).first()
             if row is not None:
                 solution, author = row
-        if solution is not None and solution.deleted_at is None:
+        # A deleted solution is unmarked with its deletion; one held or hidden by moderation
+        # shows only to those who may see the post.
+        if (
+            solution is not None
+            and solution.deleted_at is None
+            and access.sees_post(viewer, solution)
+        ):
             extras.solution, extras.solution_author = solution, author
     extras.participants = participants(topic)
     if suggestions and not view.page.has_next:
