@@ -72,6 +72,8 @@ RULE_ORDER = (
     "replied",
     "like_received",
     "idea",
+    "idea_shipped",
+    "idea_shipped_vote",
     "poll_answer",
     "purchase",
     "store_visit",
