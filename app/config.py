@@ -132,7 +132,8 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         "LIKE_RATE_LIMIT": env.get("LIKE_RATE_LIMIT", "20 per minute;100 per day"),
         "FLAG_RATE_LIMIT": env.get("FLAG_RATE_LIMIT", "20 per day"),
         # Moderation (docs/configuration.md "Moderation"): trust level 0 posts more slowly,
-        # its first posts wait for approval and links/images are held; flags hide a post at
+        # its first N posts wait for approval (0, Discourse's default: none) and its links
+        # and images are held; flags hide a post at
         # FLAG_HIDE_THRESHOLD weight; spam heuristics. TRUST_LEVEL_THRESHOLDS and
         # FLAG_WEIGHTS override app.moderation.trust's defaults (Discourse's).
         "NEW_MEMBER_POST_RATE_LIMIT": env.get(
@@ -142,7 +143,7 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
             "NEW_MEMBER_REPLY_RATE_LIMIT", "1 per 30 seconds;30 per day"
         ),
         "TRUST_LEVEL_0_LIMITS": {
-            "held_posts": int(env.get("TRUST_LEVEL_0_HELD_POSTS", "1")),
+            "held_posts": int(env.get("TRUST_LEVEL_0_HELD_POSTS", "0")),
             "links": int(env.get("TRUST_LEVEL_0_MAX_LINKS", "0")),
             "images": int(env.get("TRUST_LEVEL_0_MAX_IMAGES", "0")),
         },

@@ -3,14 +3,14 @@ routes.py). Thin: parse, call the service, render or redirect."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.community.forums import limits, queries
 from app.core.errors import Invalid
 from app.core.forms import apply_errors
-from app.moderation import flags
+from app.moderation import flags, sanctions, trust
 from app.moderation.forms import FlagForm
 
 bp = Blueprint("moderation_member", __name__)
@@ -64,3 +64,78 @@ def flag(post_id: int):  # type: ignore[no-untyped-def]
         ),
         status,
     )
+
+
+# --- the team's controls on a profile ----------------------------------------------------
+
+
+def _profile(member_id: int):  # type: ignore[no-untyped-def]
+    from app.extensions import db
+    from app.members.models import Member
+
+    member = db.session.get(Member, member_id)
+    if member is None:
+        abort(404)
+    return member, url_for("members.profile", username=member.username)
+
+
+@bp.post("/members/<int:member_id>/trust")
+@login_required
+def set_trust(member_id: int):  # type: ignore[no-untyped-def]
+    member, back = _profile(member_id)
+    try:
+        trust.set_trust_level(
+            current_user,
+            member.id,
+            request.form.get("trust_level"),
+            bool(request.form.get("locked")),
+        )
+    except Invalid as exc:
+        flash(" ".join(str(m) for m in exc.errors.values()), "error")
+    else:
+        flash(_("Trust level saved."), "success")
+    return redirect(back)
+
+
+@bp.post("/members/<int:member_id>/sanctions")
+@login_required
+def sanction(member_id: int):  # type: ignore[no-untyped-def]
+    member, back = _profile(member_id)
+    kind = request.form.get("kind")
+    apply = {
+        "warning": sanctions.warn,
+        "silence": sanctions.silence,
+        "suspension": sanctions.suspend,
+    }
+    if kind not in apply:
+        abort(400)
+    reason = request.form.get("reason", "")
+    try:
+        if kind == "warning":
+            sanctions.warn(current_user, member.id, reason)
+        else:
+            apply[kind](current_user, member.id, reason, request.form.get("days") or None)
+    except Invalid as exc:
+        flash(" ".join(str(m) for m in exc.errors.values()), "error")
+    else:
+        flash(_("Sanction applied: the member is told why."), "success")
+    return redirect(back)
+
+
+@bp.post("/sanctions/<int:sanction_id>/lift")
+@login_required
+def lift(sanction_id: int):  # type: ignore[no-untyped-def]
+    from app.extensions import db
+    from app.moderation.models import Sanction
+
+    row = db.session.get(Sanction, sanction_id)
+    if row is None:
+        abort(404)
+    _member, back = _profile(row.member_id)
+    try:
+        sanctions.lift(current_user, sanction_id, request.form.get("reason", ""))
+    except Invalid as exc:
+        flash(" ".join(str(m) for m in exc.errors.values()), "error")
+    else:
+        flash(_("Sanction lifted."), "success")
+    return redirect(back)

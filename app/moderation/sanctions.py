@@ -297,3 +297,15 @@ def silence_notice(member: Any) -> Sanction | None:
         return None
     active = active_sanctions(member.id, ("silence",))
     return active[0] if active else None
+
+
+def history(member_id: int, limit: int = 10) -> list[Sanction]:
+    """The member's latest sanctions, newest first (staff see them on the profile)."""
+    return list(
+        db.session.scalars(
+            select(Sanction)
+            .where(Sanction.member_id == member_id)
+            .order_by(Sanction.created_at.desc(), Sanction.id.desc())
+            .limit(limit)
+        )
+    )

@@ -17,7 +17,8 @@ JOBS = (
 def init_app(app: Flask) -> None:
     from app.community.forums import hooks
     from app.core.guards import register_write_guard
-    from app.moderation import checks, sanctions
+    from app.moderation import checks, sanctions, trust
+    from app.core.time import utcnow
     from app.moderation.member_routes import bp
 
     register_write_guard(app, sanctions.write_guard)
@@ -30,6 +31,10 @@ def init_app(app: Flask) -> None:
         return {
             "silence_notice": sanctions.silence_notice,
             "moderation_reason_label": reason_label,
+            "trust_progress": trust.progress,
+            "trust_level_name": lambda level: str(trust.LEVEL_NAMES.get(int(level or 0), "")),
+            "member_sanctions": sanctions.history,
+            "sanction_in_force": lambda s: s.in_force(utcnow()),
         }
 
 

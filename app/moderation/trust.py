@@ -12,11 +12,13 @@ new members (held first posts, links and images, posting rate) in `new_member_ch
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from app.community.forums.models import Post, TopicReadState, TopicViewDay
@@ -252,7 +254,7 @@ def set_trust_level(actor: Any, member_id: int, level: int, locked: bool = True)
 
 
 def new_member_limits() -> dict[str, int]:
-    defaults = {"held_posts": 1, "links": 0, "images": 0}
+    defaults = {"held_posts": 0, "links": 0, "images": 0}
     return {**defaults, **(current_app.config.get("TRUST_LEVEL_0_LIMITS") or {})}
 
 
@@ -268,4 +270,66 @@ def posts_written(member_id: int) -> int:
     """Every post the member wrote (held, hidden and deleted ones too)."""
     return int(
         db.session.scalar(select(func.count(Post.id)).where(Post.author_id == member_id)) or 0
+    )
+
+
+# --- what a profile shows ----------------------------------------------------------------
+
+LEVEL_NAMES = {
+    0: _l("New member"),
+    1: _l("Basic member"),
+    2: _l("Member"),
+    3: _l("Regular"),
+}
+STAT_LABELS = {
+    "days_visited": _l("Days visited"),
+    "topics_read": _l("Topics read"),
+    "posts_read": _l("Posts read"),
+    "posts": _l("Posts written"),
+    "likes_received": _l("Likes received"),
+    "flags_upheld_max": _l("Posts flagged and hidden (at most)"),
+}
+
+
+@dataclass(frozen=True)
+class Requirement:
+    label: str
+    have: int
+    need: int
+    met: bool
+
+
+@dataclass(frozen=True)
+class Progress:
+    level: int
+    name: str
+    locked: bool
+    next_level: int | None
+    next_name: str
+    requirements: list[Requirement]
+
+
+def progress(member: Member) -> Progress:
+    """The member's level and what the next one needs, with their numbers (four grouped
+    queries: shown on their own profile and to staff only)."""
+    level = int(member.trust_level or 0)
+    stats = stats_of(member.id)
+    nxt = level + 1 if level < 3 else None
+    requirements = []
+    if nxt is not None:
+        for name, need in thresholds().get(nxt, {}).items():
+            if name == "flags_upheld_max":
+                have = stats.get("flags_upheld", 0)
+                met = have <= need
+            else:
+                have = stats.get(name, 0)
+                met = have >= need
+            requirements.append(Requirement(str(STAT_LABELS.get(name, name)), have, need, met))
+    return Progress(
+        level=level,
+        name=str(LEVEL_NAMES[level]),
+        locked=bool(member.trust_level_locked),
+        next_level=nxt,
+        next_name=str(LEVEL_NAMES[nxt]) if nxt is not None else "",
+        requirements=requirements,
     )

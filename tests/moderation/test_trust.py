@@ -20,6 +20,13 @@ from tests.community.factories import CategoryFactory, TopicFactory
 from tests.factories import MemberFactory
 
 
+@pytest.fixture(autouse=True)
+def hold_first_posts(app, monkeypatch):  # type: ignore[no-untyped-def]
+    """A new member's first post waits for approval (TRUST_LEVEL_0_HELD_POSTS=1)."""
+    limits = {**app.config["TRUST_LEVEL_0_LIMITS"], "held_posts": 1}
+    monkeypatch.setitem(app.config, "TRUST_LEVEL_0_LIMITS", limits)
+
+
 def test_levels_follow_discourses_thresholds_in_order() -> None:
     table = trust.DEFAULT_THRESHOLDS
     assert trust.level_for({}, table) == 0
@@ -160,3 +167,42 @@ def test_days_visited_come_from_the_view_days(db) -> None:  # type: ignore[no-un
         )
     db.session.flush()
     assert trust.stats_of(member.id)["days_visited"] == 3
+
+
+def test_a_profile_shows_the_trust_level_and_the_member_their_progress(client, login_as) -> None:  # type: ignore[no-untyped-def]
+    member = MemberFactory(trust_level=1)
+    path = f"/members/{member.username}"
+    public = client.get(path).get_data(as_text=True)
+    assert "Basic member" in public and "Days visited" not in public
+    login_as(member=member)
+    own = client.get(path).get_data(as_text=True)
+    assert "Next: level 2" in own and "Days visited" in own
+    assert "Team: trust level and sanctions" not in own
+
+
+def test_staff_set_a_level_and_sanction_from_the_profile(client, login_as) -> None:  # type: ignore[no-untyped-def]
+    member = MemberFactory(trust_level=0)
+    login_as("moderator")
+    page = client.get(f"/members/{member.username}").get_data(as_text=True)
+    assert "Team: trust level and sanctions" in page
+    client.post(f"/members/{member.id}/trust", data={"trust_level": "2", "locked": "1"})
+    member = db.session.get(type(member), member.id)
+    assert (member.trust_level, member.trust_level_locked) == (2, True)
+    done = client.post(
+        f"/members/{member.id}/sanctions",
+        data={"kind": "silence", "days": "2", "reason": "Calm down"},
+        follow_redirects=True,
+    )
+    assert "Sanction applied" in done.get_data(as_text=True)
+    assert "Lift now" in done.get_data(as_text=True)
+
+
+def test_members_cannot_use_the_teams_controls(client, login_as) -> None:  # type: ignore[no-untyped-def]
+    member = MemberFactory(trust_level=0)
+    login_as("member")
+    assert client.post(f"/members/{member.id}/trust", data={"trust_level": "3"}).status_code == 403
+    refused = client.post(
+        f"/members/{member.id}/sanctions", data={"kind": "warning", "reason": "x"}
+    )
+    assert refused.status_code == 403
+    assert db.session.get(type(member), member.id).trust_level == 0

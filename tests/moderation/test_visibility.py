@@ -19,6 +19,13 @@ from tests.conftest import drain_events
 from tests.factories import MemberFactory
 
 
+@pytest.fixture(autouse=True)
+def hold_first_posts(app, monkeypatch):  # type: ignore[no-untyped-def]
+    """A new member's first post waits for approval (TRUST_LEVEL_0_HELD_POSTS=1)."""
+    limits = {**app.config["TRUST_LEVEL_0_LIMITS"], "held_posts": 1}
+    monkeypatch.setitem(app.config, "TRUST_LEVEL_0_LIMITS", limits)
+
+
 @pytest.fixture
 def category(db):  # type: ignore[no-untyped-def]
     return CategoryFactory()
