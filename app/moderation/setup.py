@@ -17,8 +17,8 @@ JOBS = (
 def init_app(app: Flask) -> None:
     from app.community.forums import hooks
     from app.core.guards import register_write_guard
-    from app.moderation import checks, sanctions, trust
     from app.core.time import utcnow
+    from app.moderation import checks, sanctions, trust
     from app.moderation.member_routes import bp
 
     register_write_guard(app, sanctions.write_guard)
