@@ -349,3 +349,15 @@ def test_a_solution_hidden_by_moderation_is_not_quoted_to_others(client, questio
     _login(client, helper)  # its author still sees it
     page = client.get(queries.topic_url(question)).get_data(as_text=True)
     assert 'class="solution-box"' in page
+
+
+def test_a_held_reply_cannot_be_marked(question, asker, helper):
+    answer = _reply(question, helper)
+    db.session.get(Post, answer.id).moderation_state = "held"
+    db.session.flush()
+    with pytest.raises(NotFound):  # the asker does not see a held reply
+        services.mark_solution(asker, answer.id)
+    with pytest.raises(Invalid) as caught:  # staff see it, and cannot mark it either
+        services.mark_solution(MemberFactory(role="moderator"), answer.id)
+    assert "awaiting review" in str(caught.value)
+    assert _fresh_topic(question.id).solved is False

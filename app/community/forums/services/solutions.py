@@ -49,6 +49,8 @@ def _check(actor: Member, topic: Topic, post: Post) -> None:
         raise Invalid({"solution": _("The question cannot be its own solution: pick a reply.")})
     if post.deleted_at is not None:
         raise Invalid({"solution": _("A deleted reply cannot be the solution.")})
+    if getattr(post, "moderation_state", "visible") != "visible":
+        raise Invalid({"solution": _("A reply awaiting review or hidden cannot be the solution.")})
 
 
 def mark_solution(actor: Member, post_id: int) -> Topic:
