@@ -26,3 +26,7 @@ def test_an_answer_becomes_one_poll_answer_activity(db, make_poll, members) -> N
     ]
     db.session.refresh(members["gold"])
     assert members["gold"].points == 15
+    from app.members.engagement.models import MemberProfile
+
+    profile = db.session.get(MemberProfile, members["gold"].id)
+    assert profile.counts.get("poll_answer") == 1 and profile.score_base > 0
