@@ -378,8 +378,14 @@ def answers(poll_id: int):  # type: ignore[no-untyped-def]
             )
         }
     labels = {o.id: o.label(queries.locale()) for o in poll.options}
+    slugs = {slug for a in page.items for slug in (a.interests or [])} | ({interest} - {""})
+    interest_names = {
+        i.slug: i.name(queries.locale())
+        for i in db.session.scalars(select(Interest).where(Interest.slug.in_(slugs)))
+    }
     return render_template(
         "polls/answers.html",
+        interest_names=interest_names,
         poll=poll,
         page=page,
         picks=picks,
