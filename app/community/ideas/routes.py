@@ -13,6 +13,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.admin.labels import role_labels
 from app.community.ideas import boards, bp, queries, services, workflow
 from app.community.ideas.forms import (
     BoardForm,
@@ -385,7 +386,8 @@ def _board_form(form: BoardForm) -> None:
     form.product_interest_id.choices = choices(
         [("", _("None"))] + [(str(i.id), i.name(locale)) for i in boards.product_interests()]
     )
-    form.audience_roles.choices = choices((r, r) for r in ROLES)
+    labels = role_labels()
+    form.audience_roles.choices = choices((r, labels[r]) for r in ROLES)
     form.audience_min_tier.choices = choices(
         [("", _("Any tier"))] + [(t, tier_label(t)) for t in TIERS[1:]]
     )
