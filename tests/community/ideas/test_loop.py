@@ -97,3 +97,16 @@ def test_comment_count_follows_the_discussion(idea):
     drain_events()
     db.session.expire_all()
     assert db.session.get(Idea, idea.id).comment_count == 1
+
+
+def test_recount_repairs_idea_counters(idea):
+    from sqlalchemy import update
+
+    from app.community.ideas.recount import recount_ideas
+
+    services.vote(MemberFactory(), idea.id, 3)
+    db.session.execute(update(Idea).where(Idea.id == idea.id).values(vote_count=9))
+    report = recount_ideas()
+    assert f"idea {idea.id} vote_count: 9 → 1" in report
+    assert db.session.get(Idea, idea.id).vote_count == 1
+    assert recount_ideas() == []
