@@ -242,7 +242,10 @@ def _board_votes(params: Params) -> list[Any]:
     """Votes on the chosen board's ideas (no join: an IN over the board's idea ids)."""
     if params.board is None:
         return []
-    return [IdeaVote.idea_id.in_(select(Idea.id).where(Idea.board_id == params.board.id))]
+    # `idea_id + 0`: the planner must not walk the votes idea by idea (a table read per
+    # vote); the period's range of the covering index, filtered by board, is far cheaper.
+    board_ideas = select(Idea.id).where(Idea.board_id == params.board.id)
+    return [(IdeaVote.idea_id + 0).in_(board_ideas)]
 
 
 def _vote_filter(params: Params) -> list[Any]:
