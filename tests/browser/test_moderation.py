@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from tests.browser.conftest import log_in, shot
+from tests.browser.conftest import assert_no_axe_violations, log_in, shot
 from tests.factories import PASSWORD
 
 # The demo club's moderators: Sam reads English, Marc French (app/members/seed.py).
@@ -138,3 +138,19 @@ def test_staff_pages_screenshots(live_server, new_context, locale) -> None:  # t
         assert page.locator("html").get_attribute("lang") == locale
         assert page.locator("h1").inner_text() == title
         shot(page, f"moderation-{name}-{locale}")
+        assert_no_axe_violations(page)
+    # The other staff pages: topic tools, a member's standing, watched words.
+    page.goto("/mod/")
+    tools = (
+        page.locator("li.queue-item").first.locator("a[href*='/mod/topics/']").get_attribute("href")
+    )
+    member = (
+        page.locator("li.queue-item")
+        .first.locator("a[href*='/mod/members/']")
+        .get_attribute("href")
+    )
+    for path, name in ((tools, "topic-tools"), (member, "member"), ("/mod/rules", "rules")):
+        page.goto(path)
+        assert page.locator("h1").count() == 1
+        shot(page, f"moderation-{name}-{locale}")
+        assert_no_axe_violations(page)

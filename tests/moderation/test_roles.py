@@ -115,3 +115,41 @@ def test_the_services_refuse_members_too(db) -> None:  # type: ignore[no-untyped
     assert db.session.get(ReviewItem, item.id).status == "pending"
     assert db.session.get(Post, post.id).moderation_state == "held"
     assert db.session.scalar(select(func.count()).select_from(Topic)) >= 1
+
+
+@pytest.mark.parametrize("role,status", ROLES)
+def test_watched_words_and_sanctions_for_every_role(db, client, login_as, role, status) -> None:  # type: ignore[no-untyped-def]
+    from app.moderation.models import Sanction, WatchedWord
+    from tests.factories import MemberFactory
+
+    target = MemberFactory()
+    login_as(role)
+    before = _audit_count(db)
+    steps = [
+        ("/mod/rules", {"pattern": "cheap watches", "action": "hold"}),
+        (f"/mod/members/{target.id}", {"kind": "warning", "reason": "Be kind"}),
+        (f"/mod/members/{target.id}", {"kind": "silence", "reason": "Cool down", "days": "3"}),
+    ]
+    for path, form in steps:
+        assert client.post(path, data=form).status_code == status
+    if role == "member":
+        assert _audit_count(db) == before
+        assert db.session.query(WatchedWord).count() == 0
+        return
+    assert _audit_count(db) == before + 3
+    word = db.session.query(WatchedWord).one()
+    silence = db.session.query(Sanction).filter_by(kind="silence").one()
+    assert client.post("/mod/rules", data={"remove": str(word.id)}).status_code == 303
+    lift = {"lift": str(silence.id), "reason": "Talked it over"}
+    assert client.post(f"/mod/members/{target.id}", data=lift).status_code == 303
+    assert _audit_count(db) == before + 5
+    page = client.get(f"/mod/members/{target.id}").get_data(as_text=True)
+    assert "Cool down" in page and "Lifted" in page
+
+
+def test_a_bad_watched_word_keeps_the_text_and_says_why(db, client, login_as) -> None:  # type: ignore[no-untyped-def]
+    login_as("moderator")
+    response = client.post("/mod/rules", data={"pattern": "**", "action": "hold"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert 'value="**"' in html and 'class="error"' in html
