@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from app.community.forums.read_state import mark_read
 from app.core.time import utcnow
@@ -162,3 +163,40 @@ def test_the_lists_own_statements_are_two(client, queries, login_as, category):
         client.get("/top")
     topic_statements = [s for s in q if "FROM topics" in s and "topic_read_states" not in s]
     assert len(topic_statements) == 2
+
+
+def test_dismissing_unread_marks_each_topic_read_to_its_end(client, login_as, category):
+    from app.community.forums.models import TopicReadState
+
+    reader = login_as("member")
+    behind = _topic(category, "Topic with new posts", posts=5)
+    mark_read(reader.id, behind.id, 2)
+    page = _page(client, "/unread")
+    assert "Dismiss: mark all read" in page
+    response = client.post("/unread/dismiss")
+    assert response.headers["Location"].endswith("/unread")
+    db.session.expire_all()
+    state = db.session.scalar(
+        select(TopicReadState).where(
+            TopicReadState.member_id == reader.id, TopicReadState.topic_id == behind.id
+        )
+    )
+    assert state.last_read_post_number == 5
+    page = _page(client, "/unread")
+    assert "Topic with new posts" not in page and "You are all caught up" in page
+
+
+def test_dismissing_new_empties_the_new_list_and_is_idempotent(client, login_as, category):
+    login_as("member", created_at=utcnow() - timedelta(days=30))
+    _topic(category, "A brand new topic")
+    assert "A brand new topic" in _page(client, "/new")
+    client.post("/new/dismiss")
+    client.post("/new/dismiss")
+    page = _page(client, "/new", headers=FR)
+    assert "A brand new topic" not in page and "Aucun nouveau sujet" in page
+
+
+def test_dismiss_needs_a_member_and_a_known_list(client, login_as):
+    assert "/auth/login" in client.post("/unread/dismiss").headers["Location"]
+    login_as("member")
+    assert client.post("/top/dismiss").status_code in (404, 405)

@@ -684,8 +684,16 @@ def top_topics(viewer: Any, period: str, page_number: int) -> Page[TopicRow]:
 
 def unread_topics(viewer: Any, page_number: int) -> Page[TopicRow]:
     """Topics the member has opened that have posts past their read position."""
+    return _counted_page(
+        viewer, unread_statement(viewer), [Topic.last_posted_at.desc(), Topic.id.desc()],
+        page_number,
+    )  # fmt: skip
+
+
+def unread_statement(viewer: Any) -> Any:
+    """SELECT the member's Unread topics (also what "Dismiss" marks read)."""
     ids = sorted(access.readable_category_ids(viewer))
-    base = (
+    return (
         select(Topic)
         .join(
             TopicReadState,
@@ -698,7 +706,6 @@ def unread_topics(viewer: Any, page_number: int) -> Page[TopicRow]:
             Topic.highest_post_number > TopicReadState.last_read_post_number,
         )
     )
-    return _counted_page(viewer, base, [Topic.last_posted_at.desc(), Topic.id.desc()], page_number)
 
 
 def new_since(viewer: Any) -> datetime:
@@ -708,8 +715,15 @@ def new_since(viewer: Any) -> datetime:
 
 def new_topics(viewer: Any, page_number: int) -> Page[TopicRow]:
     """Topics started recently (since the member joined, at most a week) never opened."""
+    return _counted_page(
+        viewer, new_statement(viewer), [Topic.created_at.desc(), Topic.id.desc()], page_number
+    )
+
+
+def new_statement(viewer: Any) -> Any:
+    """SELECT the member's New topics (also what "Dismiss" marks read)."""
     ids = sorted(access.readable_category_ids(viewer))
-    base = (
+    return (
         select(Topic)
         .outerjoin(
             TopicReadState,
@@ -723,7 +737,6 @@ def new_topics(viewer: Any, page_number: int) -> Page[TopicRow]:
             TopicReadState.id.is_(None),
         )
     )
-    return _counted_page(viewer, base, [Topic.created_at.desc(), Topic.id.desc()], page_number)
 
 
 # --- bookmarks ---------------------------------------------------------------------------

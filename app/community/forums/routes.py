@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from app.community import bp
@@ -616,6 +617,20 @@ def unread():  # type: ignore[no-untyped-def]
 def new():  # type: ignore[no-untyped-def]
     page = queries.new_topics(current_user, page_arg())
     return render_template("community/top.html", page=page, list_kind="new", period=None)
+
+
+@bp.post("/<any(unread, new):list_kind>/dismiss")
+@login_required
+def dismiss(list_kind: str):  # type: ignore[no-untyped-def]
+    """Mark the whole Unread (or New) list read: "Dismiss", as on Discourse."""
+    dismissed = (services.dismiss_unread if list_kind == "unread" else services.dismiss_new)(
+        current_user
+    )
+    flash(
+        ngettext("%(num)d topic marked read.", "%(num)d topics marked read.", dismissed),
+        "success",
+    )
+    return redirect(url_for(f"community.{list_kind}"))
 
 
 # --- reading a topic: jump to a post, user cards -------------------------------------------

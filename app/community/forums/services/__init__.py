@@ -37,6 +37,7 @@ from app.community.forums.services.reactions import (
     set_like,
     set_reaction,
 )
+from app.community.forums.services.reading import dismiss_new, dismiss_unread
 from app.community.forums.services.solutions import (
     mark_solution,
     may_mark_solution,
@@ -59,6 +60,8 @@ __all__ = [
     "DuplicateSubmission",
     "create_topic",
     "delete_post",
+    "dismiss_new",
+    "dismiss_unread",
     "edit_post",
     "lock_message",
     "mark_solution",
