@@ -2,12 +2,13 @@
 
 Decisions (approve, hide, dismiss, restore) take the item's claim and change the post in
 one transaction, through the forums' moderation-state functions, and emit
-`ReviewItemResolved` (audited in that transaction, told to the author by the durable
-`moderation_notices` subscriber). Deleting goes through the forums' own `delete_post` with
-the reason: any staff delete — from the queue or the topic page — closes the post's open
-item in the delete's transaction. Edits, locks, pins, moves, merges and splits are the
-forums' services; their events are audited (app/moderation/subscribers.py) and told to
-whom they concern here.
+`ReviewItemResolved` (audited in that transaction; approvals and hides are told to the
+author by `moderation_notices`, a restore by `moderation_decisions` here). Deleting goes
+through the forums' own `delete_post` with the reason: any staff delete — from the queue
+or the topic page — closes the post's open item in the delete's transaction, and its
+restore reopens nothing but closes that item as approved. Edits, locks, pins, moves,
+merges and splits are the forums' services; their events are audited
+(app/moderation/subscribers.py) and told to whom they concern here.
 """
 
 from __future__ import annotations
@@ -131,7 +132,9 @@ def delete(actor: Member, item_id: int, reason: str = "") -> ReviewItem:
 
 def restore(actor: Member, item_id: int, reason: str = "") -> ReviewItem:
     """Undo a decision: a hidden post is shown again, a deleted one restored (exactly as it
-    was). The item records the restore; the author is told."""
+    was), the item closed as approved; the author is told; one audit entry either way (a
+    deleted post's restore is the forums' `restore_post`, audited as `post_restored`, which
+    closes the item in its own transaction)."""
     require_staff(actor)
     reason = _reason(reason)
     item = db.session.get(ReviewItem, item_id)
@@ -139,13 +142,13 @@ def restore(actor: Member, item_id: int, reason: str = "") -> ReviewItem:
         raise NotFound()
     if item.status == "deleted":
         forum_services.restore_post(actor, item.post_id, reason)
+        return db.session.get(ReviewItem, item_id, populate_existing=True)
     with unit_of_work():
         item = db.session.get(ReviewItem, item_id, populate_existing=True, with_for_update=True)
         post = db.session.get(Post, item.post_id)
-        if item.status not in ("hidden", "deleted"):
+        if item.status != "hidden":
             raise Invalid(_("Only a hidden or deleted post can be restored."))
-        if item.status == "hidden":
-            moderation_state.make_visible(post, actor.id)
+        moderation_state.make_visible(post, actor.id)
         _close(item, actor, "approved", reason)
         emit(
             ReviewItemResolved(
@@ -230,6 +233,23 @@ def _close_items_of_deleted_post(evt: PostDeleted) -> None:
             reason=evt.reason,
         )
     )
+
+
+def _approve_items_of_restored_post(evt: PostRestored) -> None:
+    """A deleted post restored by staff (from the queue or its topic page): the item its
+    delete closed is closed again as approved, in the restore's transaction (the restore's
+    own audit entry and notice are the only ones)."""
+    if evt.actor_id == evt.author_id:
+        return
+    item = db.session.scalar(
+        select(ReviewItem)
+        .where(ReviewItem.post_id == evt.post_id, ReviewItem.status == "deleted")
+        .order_by(ReviewItem.id.desc())
+        .limit(1)
+    )
+    if item is not None:
+        actor = db.session.get(Member, evt.actor_id)
+        _close(item, actor, "approved", evt.reason)
 
 
 def _audit_resolution(evt: ReviewItemResolved) -> None:
@@ -404,6 +424,7 @@ def _on_split(evt: TopicSplit) -> None:
 def register(bus: EventBus) -> None:
     """In-transaction: close a deleted post's item, audit decisions. Durable: the notices."""
     bus.subscribe_in_transaction(PostDeleted, _close_items_of_deleted_post)
+    bus.subscribe_in_transaction(PostRestored, _approve_items_of_restored_post)
     bus.subscribe_in_transaction(ReviewItemResolved, _audit_resolution)
     bus.subscribe_durable(
         "moderation_decisions",

@@ -59,6 +59,9 @@ def test_delete_then_restore_gives_back_the_exact_post(db) -> None:  # type: ign
     actions.restore(moderator, item.id, "")
     assert _snapshot(db, post.id) == before
     assert recount_forum_counters() == []
+    assert db.session.get(ReviewItem, item.id).status == "approved"
+    entries = [e.action for e in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+    assert entries == ["post_deleted", "post_restored"]  # one entry per action
     drain_events()
     notice = db.session.scalar(
         select(Notification).where(

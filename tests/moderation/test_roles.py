@@ -22,11 +22,24 @@ def _scene(action: str):  # type: ignore[no-untyped-def]
     if action in ("approve", "hide", "delete", "dismiss", "claim"):
         item, _post = review_item()
         return f"/mod/items/{item.id}/{action}", {"reason": "Spam links"}
-    if action == "restore":
-        item, _post = review_item()
+    if action in ("restore", "restore_deleted"):
+        from app.moderation import actions
+        from tests.factories import MemberFactory
+
+        item, _post = review_item("flagged", "flags")
+        staff = MemberFactory(role="moderator")
+        if action == "restore":
+            actions.decide(staff, item.id, "hide", "Looked like spam")
+        else:
+            actions.delete(staff, item.id, "Looked like spam")
         return f"/mod/items/{item.id}/restore", {"reason": "Fine after all"}
     topic, post = topic_with_reply()
     other, _ = topic_with_reply()
+    if action == "unlock":
+        from app.community.forums import services
+        from tests.factories import MemberFactory
+
+        services.set_locked(MemberFactory(role="admin"), topic.id, True, "Closed for now")
     forms = {
         "edit": (f"/mod/posts/{post.id}/edit", {"body": "Edited by staff.", "reason": "Tidy"}),
         "move": (
