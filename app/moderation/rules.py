@@ -177,18 +177,25 @@ class CompiledRules:
                 self.general.append(rule)
         self.prefix_lengths = sorted(self.prefixed)
         self.suffix_lengths = sorted(self.suffixed)
+        # A word whose first (last) letters start no prefix (end no suffix) skips the loop.
+        self.head = min(self.prefix_lengths, default=0)
+        self.heads = {p[: self.head] for by in self.prefixed.values() for p in by}
+        self.tail = min(self.suffix_lengths, default=0)
+        self.tails = {x[len(x) - self.tail :] for by in self.suffixed.values() for x in by}
         self.empty = not rules
 
     def _candidates(self, token: str) -> list[Rule]:
         found = list(self.exact.get(token, ()))
         size = len(token)
-        for length in self.prefix_lengths:
+        prefixes = self.prefix_lengths if token[: self.head] in self.heads else ()
+        for length in prefixes:
             if length > size:
                 break
             for rule in self.prefixed[length].get(token[:length], ()):
                 if rule.words[0].matches(token):  # type: ignore[union-attr]
                     found.append(rule)
-        for length in self.suffix_lengths:
+        suffixes = self.suffix_lengths if token[size - self.tail :] in self.tails else ()
+        for length in suffixes:
             if length > size:
                 break
             for rule in self.suffixed[length].get(token[size - length :], ()):
@@ -201,23 +208,34 @@ class CompiledRules:
         result = RuleResult(text=text)
         if self.empty or not text:
             return result
-        spans = [(m.start(), m.end()) for m in _WORD.finditer(text)]
         folded = _fold(text)
+        spans: list[tuple[int, int]] | None = None
         if len(folded) == len(text):
-            tokens = [folded[a:b][:MAX_WORD] for a, b in spans]
+            tokens = _WORD.findall(folded)  # one C-level scan
         else:  # folding changed lengths (ligatures, ß): fold word by word
-            tokens = [_fold(text[a:b])[:MAX_WORD] for a, b in spans]
+            spans = [m.span() for m in _WORD.finditer(text)]
+            tokens = [_fold(text[a:b]) for a, b in spans]
+        if tokens and max(map(len, tokens)) > MAX_WORD:
+            tokens = [t[:MAX_WORD] for t in tokens]
         count = len(tokens)
+        seen: dict[str, list[Rule]] = {}  # a post repeats its words: look each up once
+        found: list[tuple[int, int, Rule]] = []
         for i, token in enumerate(tokens):
-            for rule in self._candidates(token):
+            candidates = seen.get(token)
+            if candidates is None:
+                candidates = seen[token] = self._candidates(token)
+            for rule in candidates:
                 n = len(rule.words)
                 if n == 1:
-                    result.matches.append(Match(rule, spans[i][0], spans[i][1]))
-                    continue
-                if i + n > count:
-                    continue
-                if all(_word_matches(rule.words[k], tokens[i + k]) for k in range(1, n)):
-                    result.matches.append(Match(rule, spans[i][0], spans[i + n - 1][1]))
+                    found.append((i, i, rule))
+                elif i + n <= count and all(
+                    _word_matches(rule.words[k], tokens[i + k]) for k in range(1, n)
+                ):
+                    found.append((i, i + n - 1, rule))
+        if found:
+            if spans is None:
+                spans = [m.span() for m in _WORD.finditer(folded)]
+            result.matches = [Match(rule, spans[a][0], spans[b][1]) for a, b, rule in found]
         replacements = [m for m in result.matches if m.rule.action == "replace"]
         if replacements:
             out, last = [], 0
