@@ -153,6 +153,7 @@ def _interest_topics(member: Member, since: Any) -> list[Any]:
                 Category.interest_id.in_(interest_ids),
                 Topic.category_id.in_(readable),
                 Topic.deleted_at.is_(None),
+                Topic.moderation_state == "visible",  # held or hidden: not announced
                 Topic.created_at > since,
                 Topic.author_id != member.id,
             )
