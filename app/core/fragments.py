@@ -1,0 +1,189 @@
+"""Rendered fragments cached by everything they show: Discourse's cooked posts for Jinja.
+
+A topic page renders twenty posts through one macro, and that macro is most of what a
+member's request costs. Its output is a pure function of: the post's row, its author's
+row, the few topic fields it reads (TOPIC_FIELDS), the macro's keyword arguments (the
+per-viewer bits: liked, reacted, bookmarked, may edit...), the viewer's standing (logged
+in, the author or not, role), the language, and the relative times shown ("3 hours
+ago"). `cached_post` keys the fragment on exactly those, so two members with the same
+bits share it, an edit, a like or a renamed author makes a new key, and nothing has to
+be invalidated.
+
+The post and author rows are keyed by *all* their table columns (new columns join the key
+by themselves), so a column another helper adds and shows in the macro cannot go stale.
+Per-session bits never enter the cache: the session's CSRF token is swapped for a
+placeholder when a fragment is stored and put back when it is served.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, current_app, g
+from flask_babel import get_locale
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import Column
+from sqlalchemy import inspect as sa_inspect
+
+_KEY = "cercle.fragments"
+CSRF_PLACEHOLDER = "\x00csrf\x00"
+_COLUMNS: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+
+class FragmentCache:
+    """A bounded LRU of rendered fragments, shared by the process's threads."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self.entries: OrderedDict[tuple, str] = OrderedDict()
+        self.lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key: tuple) -> str | None:
+        with self.lock:
+            value = self.entries.get(key)
+            if value is None:
+                self.misses += 1
+                return None
+            self.entries.move_to_end(key)
+            self.hits += 1
+            return value
+
+    def put(self, key: tuple, value: str) -> None:
+        with self.lock:
+            self.entries[key] = value
+            while len(self.entries) > self.max_entries:
+                self.entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+
+def cache_of(app: Flask) -> FragmentCache:
+    return app.extensions[_KEY]
+
+
+_PLAIN = (bool, int, float, str, type(None))
+
+
+def _frozen(value: Any) -> Any:
+    """A hashable stand-in for a value (dicts, lists and sets of plain values)."""
+    if isinstance(value, _PLAIN):
+        return value
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(v) for v in value)
+    if isinstance(value, set | frozenset):
+        return tuple(sorted(_frozen(v) for v in value))
+    return value
+
+
+def _columns(cls: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The table columns of a mapped class: (plain ones, ones holding JSON)."""
+    columns = _COLUMNS.get(cls)
+    if columns is None:
+        plain, structured = [], []
+        for attr in sa_inspect(cls).column_attrs:
+            # Table columns only: a column_property (a per-row subquery) is no part of it.
+            if not all(isinstance(column, Column) for column in attr.columns):
+                continue
+            try:
+                is_plain = issubclass(attr.columns[0].type.python_type, _PLAIN)
+            except NotImplementedError:
+                is_plain = False
+            (plain if is_plain else structured).append(attr.key)
+        columns = _COLUMNS[cls] = (tuple(plain), tuple(structured))
+    return columns
+
+
+def row_version(obj: Any) -> tuple:
+    """Every table column of an ORM row, as a hashable tuple (empty for no row)."""
+    if obj is None:
+        return ()
+    plain, structured = _columns(type(obj))
+    values = obj.__dict__  # loaded columns; one not loaded yet is read (and loaded) as usual
+    return (
+        *(values[name] if name in values else getattr(obj, name) for name in plain),
+        *(_frozen(values[name] if name in values else getattr(obj, name)) for name in structured),
+    )
+
+
+# What the post macro reads of its topic (not its counters: a like or a reply elsewhere
+# in the topic must not make every post of it new). A macro reading more adds it here.
+TOPIC_FIELDS = (
+    "id", "slug", "author_id", "category_id", "locked", "deleted_at", "solution_post_id",
+)  # fmt: skip
+
+
+def _csrf_token() -> str | None:
+    return g.get("csrf_token")  # Flask-WTF keeps the request's token there once made
+
+
+def cached_post(
+    macro: Callable[..., Any],
+    post: Any,
+    topic: Any,
+    permalink: str,
+    **viewer: Any,
+) -> Markup:
+    """The topic page's post macro, served from the fragment cache when nothing it shows
+    has changed; `viewer` holds the macro's keyword arguments (the per-viewer bits)."""
+    cache = cache_of(current_app)
+    if cache.max_entries <= 0:
+        return macro(post, topic, permalink, **viewer)
+    from app.core.templating import request_cache, timeago
+
+    user = current_user
+    authenticated = user.is_authenticated
+    versions = request_cache("cercle.fragments.rows")  # the topic and authors repeat
+    topic_version = versions.get(("topic", id(topic)))
+    if topic_version is None:
+        topic_version = versions[("topic", id(topic))] = tuple(
+            getattr(topic, name, None) for name in TOPIC_FIELDS
+        )
+    author = post.author
+    author_version = versions.get(("member", id(author)))
+    if author_version is None:
+        author_version = versions[("member", id(author))] = row_version(author)
+    key = (
+        type(post),
+        row_version(post),
+        author_version,
+        topic_version,
+        permalink,
+        _frozen(sorted(viewer.items())),
+        # the viewer's standing, not their identity: members alike share fragments
+        authenticated,
+        authenticated and user.id == post.author_id,
+        user.role if authenticated else None,
+        getattr(user, "trust_level", None) if authenticated else None,
+        str(get_locale()),
+        timeago(post.created_at),
+        timeago(post.deleted_at) if post.deleted_at else None,
+    )
+    text = cache.get(key)
+    token = _csrf_token()
+    if text is None:
+        html = str(macro(post, topic, permalink, **viewer))
+        token = _csrf_token()  # the render may have made it
+        cache.put(key, html.replace(token, CSRF_PLACEHOLDER) if token else html)
+        return Markup(html)  # safe: the macro's own output
+    if CSRF_PLACEHOLDER in text:
+        if token is None:
+            from flask_wtf.csrf import generate_csrf
+
+            token = generate_csrf()
+        text = text.replace(CSRF_PLACEHOLDER, token)
+    return Markup(text)  # safe: the macro's own output
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("FRAGMENT_CACHE_ENTRIES", 5000)
+    app.extensions[_KEY] = FragmentCache(app.config["FRAGMENT_CACHE_ENTRIES"])
+    app.jinja_env.globals["cached_post"] = cached_post
