@@ -161,3 +161,28 @@ def test_the_product_team_edits_a_poll(new_context, club) -> None:
     shot(page, "polls-editor-en")
     page.goto(f"/polls/{club['tent']}")
     shot(page, "polls-results-staff-en")
+
+
+def test_the_colour_poll_sits_under_its_topic(new_context, club, live_server) -> None:
+    from sqlalchemy import select
+
+    from app.community.forums.models import Topic
+    from app.community.polls.models import Poll
+    from app.extensions import db
+
+    with live_server.app.app_context():
+        topic_id = db.session.scalar(
+            select(Poll.topic_id).where(Poll.title_en.like("Which colour%"))
+        )
+        if topic_id is None:
+            pytest.skip("the demo forums have no Nordwand topic")
+        slug = db.session.scalar(select(Topic.slug).where(Topic.id == topic_id))
+    page = new_context().new_page()
+    log_in(page, BRONZE_EMAIL)  # Hugo (French) may answer the colour poll: it is for everyone
+    page.goto(f"/t/{topic_id}-{slug}")
+    page.get_by_label("Orange braise").check()
+    page.get_by_role("button", name="Envoyer ma réponse").click()
+    page.get_by_text("Merci : votre réponse est enregistrée.").wait_for()
+    assert f"/t/{topic_id}-{slug}" in page.url
+    assert page.get_by_text("Vous avez répondu à ce sondage. Merci !").is_visible()
+    shot(page, "polls-embedded-in-topic-fr")
