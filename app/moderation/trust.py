@@ -151,6 +151,12 @@ def _apply(member: Member, level: int, actor_id: int | None, locked: bool) -> bo
         return False
     member.trust_level = level
     member.trust_level_locked = locked
+    if actor_id is None:
+        from app.moderation.subscribers import record
+
+        # Staff changes are recorded by set_trust_level with their reason; the recompute's
+        # own changes are recorded here, so every change of level has its entry.
+        record(None, "trust_level_recomputed", "member", member.id, before=old, after=level)
     emit(
         TrustLevelChanged(
             member_id=member.id, old_level=old, new_level=level, locked=locked, actor_id=actor_id

@@ -81,6 +81,10 @@ def test_recompute_raises_a_member_from_their_reading_and_announces_it(db, publi
     assert (evt.old_level, evt.new_level, evt.actor_id) == (0, 1, None)
     with unit_of_work():
         assert trust.recompute_members([member.id]) == 0  # nothing new
+    audit = db.session.scalars(select(AuditEntry).where(AuditEntry.target_id == member.id)).all()
+    assert [(a.action, a.actor_id, a.details) for a in audit] == [
+        ("trust_level_recomputed", None, {"before": 0, "after": 1})
+    ]
 
 
 def test_the_job_recomputes_members_never_computed(db) -> None:  # type: ignore[no-untyped-def]
