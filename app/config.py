@@ -236,6 +236,8 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
             "support_ticket": 1.0,
             "newsletter_click": 1.0,
             "poll_answer": 3.0,
+            "reacted": 1.0,
+            "solution_received": 6.0,
         },
         "ENGAGEMENT_HALF_LIFE_DAYS": float(env.get("ENGAGEMENT_HALF_LIFE_DAYS", "30")),
         # Inferred interests: weight of reading, liking and writing in a category's interest.

@@ -361,3 +361,24 @@ def test_a_held_reply_cannot_be_marked(question, asker, helper):
         services.mark_solution(MemberFactory(role="moderator"), answer.id)
     assert "awaiting review" in str(caught.value)
     assert _fresh_topic(question.id).solved is False
+
+
+def test_the_answers_author_gains_an_engagement_activity(question, asker, helper):
+    from app.members.engagement.models import EngagementEvent
+
+    answer = _reply(question, helper)
+    services.mark_solution(asker, answer.id)
+    services.set_reaction(asker, answer.id, "🙏", True)
+    drain_events()
+    kinds = set(
+        db.session.scalars(
+            select(EngagementEvent.type).where(
+                EngagementEvent.member_id.in_([asker.id, helper.id])
+            )
+        )
+    )
+    assert {"solution_received", "reacted"} <= kinds
+    received = db.session.scalar(
+        select(EngagementEvent).where(EngagementEvent.type == "solution_received")
+    )
+    assert received.member_id == helper.id

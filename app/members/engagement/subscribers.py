@@ -13,8 +13,10 @@ from app.community.forums.events import (
     PostCreated,
     PostDeleted,
     PostLiked,
+    PostReacted,
     PostRestored,
     PostUnliked,
+    SolutionMarked,
     TopicCreated,
     TopicFollowed,
     TopicViewed,
@@ -118,6 +120,45 @@ def _post_liked(evt: PostLiked) -> None:
             )
         )
     record(activities)
+
+
+def _post_reacted(evt: PostReacted) -> None:
+    """A reaction added is an activity of the member (a removal is not: the log is
+    append-only and a reaction earns no points to take back)."""
+    if not evt.reacted:
+        return
+    record(
+        [
+            _activity(
+                evt,
+                "reacted",
+                evt.member_id,
+                object_type="post",
+                object_id=str(evt.post_id),
+                interest_id=_interest_of_category(_topic_category(evt.topic_id)),
+                properties={"topic_id": evt.topic_id, "reaction": evt.reaction},
+            )
+        ]
+    )
+
+
+def _solution_marked(evt: SolutionMarked) -> None:
+    """The reply's author helped: a strong signal of an advocate (not for one's own mark)."""
+    if evt.post_author_id == evt.actor_id:
+        return
+    record(
+        [
+            _activity(
+                evt,
+                "solution_received",
+                evt.post_author_id,
+                object_type="post",
+                object_id=str(evt.post_id),
+                interest_id=_interest_of_category(evt.category_id),
+                properties={"topic_id": evt.topic_id, "marked_by": evt.actor_id},
+            )
+        ]
+    )
 
 
 def _post_unliked(evt: PostUnliked) -> None:
@@ -230,6 +271,8 @@ def register(bus: EventBus) -> None:
             PostCreated: _post_created,
             PostLiked: _post_liked,
             PostUnliked: _post_unliked,
+            PostReacted: _post_reacted,
+            SolutionMarked: _solution_marked,
             PostDeleted: _post_deleted,
             PostRestored: _post_restored,
             TopicFollowed: _followed,
