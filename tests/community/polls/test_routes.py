@@ -42,14 +42,33 @@ def test_a_member_answers_from_the_poll_page(client, login_as, make_poll) -> Non
 
 
 def test_a_bad_number_keeps_the_text_and_writes_nothing(client, login_as, make_poll) -> None:
-    poll = make_poll(kind="number", number_min="1", number_max="10", number_step="1")
+    poll = make_poll(kind="number", number_min="1", number_max="100", number_step="1")
     login_as()
-    response = client.post(f"/polls/{poll.id}/answer", data={"number": "12"})
+    response = client.post(f"/polls/{poll.id}/answer", data={"number": "120"})
     assert response.status_code == 400
     doc = parse(response.get_data(as_text=True))
-    assert "Enter a number from 1 to 10" in doc.by_id(f"poll-{poll.id}-error").text
-    assert doc.field("number").attrs["value"] == "12"
+    assert "Enter a number from 1 to 100" in doc.by_id(f"poll-{poll.id}-error").text
+    assert doc.field("number").attrs["value"] == "120"
     assert db.session.scalar(select(func.count()).select_from(PollAnswer)) == 0
+
+
+def test_a_short_scale_is_a_row_of_choices(client, login_as, make_poll) -> None:
+    poll = make_poll(
+        kind="number",
+        number_min="0",
+        number_max="10",
+        number_step="1",
+        min_label_en="Not at all",
+        max_label_en="Without a doubt",
+    )
+    login_as()
+    doc = parse(client.get(f"/polls/{poll.id}").get_data(as_text=True))
+    values = [i.attrs["value"] for i in doc.find("input", name="number")]
+    assert values == [str(n) for n in range(11)]
+    assert "Not at all" in doc.text and "Without a doubt" in doc.text
+    response = client.post(f"/polls/{poll.id}/answer", data={"number": "8"})
+    assert response.status_code == 302
+    assert db.session.scalar(select(PollAnswer.number_value)) == 8.0
 
 
 def test_a_bronze_member_is_refused_a_gold_poll(client, login_as, make_poll) -> None:
