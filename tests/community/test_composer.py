@@ -152,3 +152,13 @@ def test_the_reply_page_runs_a_bounded_number_of_queries(  # type: ignore[no-unt
         with queries() as q:
             assert client.get(path).status_code == 200
         assert len(q) <= REPLY_PAGE_MAX, q
+
+
+def test_a_refused_reply_shows_the_error_inside_the_composer(client, login_as, db, topic):  # type: ignore[no-untyped-def]
+    login_as()
+    response = client.post(f"/t/{topic.id}/reply", data={"body": "x"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert 'aria-invalid="true"' in html
+    assert "Write at least 2 characters." in html
+    assert 'aria-label="Bold"' in html
