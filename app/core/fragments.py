@@ -69,6 +69,7 @@ def cache_of(app: Flask) -> FragmentCache:
 
 
 _PLAIN = (bool, int, float, str, type(None))
+_PLAIN_TYPES = frozenset(_PLAIN)
 
 
 def _frozen(value: Any) -> Any:
@@ -157,7 +158,8 @@ def cached_post(
         author_version,
         topic_version,
         permalink,
-        _frozen(sorted(viewer.items())),
+        tuple(viewer),  # the call site fixes the order of the arguments
+        tuple(v if type(v) in _PLAIN_TYPES else _frozen(v) for v in viewer.values()),
         # the viewer's standing, not their identity: members alike share fragments
         authenticated,
         authenticated and user.id == post.author_id,
