@@ -16,6 +16,7 @@ Target: under 500 ms for a product with 5,000 ideas and 500,000 votes.
 
 from __future__ import annotations
 
+import os
 import random
 import statistics
 import sys
@@ -262,7 +263,8 @@ def measure(
         backend = db.engine.dialect.name
         results = {}
         for name, args in cases.items():
-            timings = []
+            timings: list[float] = []
+            cpu_timings: list[float] = []
             statements: list[str] = []
             for n in range(runs + 2):
                 with app.test_request_context("/reports/feedback", query_string=args):
@@ -272,18 +274,22 @@ def measure(
                         seen.append("x")
 
                     event.listen(db.engine, "before_cursor_execute", _count)
-                    begin = time.perf_counter()
+                    begin, cpu_begin = time.perf_counter(), time.process_time()
                     params, _errors = feedback.parse_params(args)
                     report = feedback.build(params)
                     elapsed = (time.perf_counter() - begin) * 1000
+                    cpu = (time.process_time() - cpu_begin) * 1000
                     event.remove(db.engine, "before_cursor_execute", _count)
                     db.session.rollback()
                     if n >= 2:  # two warm-up builds
                         timings.append(elapsed)
+                        cpu_timings.append(cpu)
                         statements = seen
             results[name] = {
                 "p50_ms": statistics.median(timings),
                 "p95_ms": _percentile(timings, 95),
+                "cpu_p50_ms": statistics.median(cpu_timings),
+                "cpu_p95_ms": _percentile(cpu_timings, 95),
                 "queries": len(statements),
                 "tables": len(report.tables()),
             }
@@ -291,6 +297,7 @@ def measure(
         "backend": backend,
         "seed_seconds": seed_seconds,
         "runs": runs,
+        "load": os.getloadavg()[0],
         **info,
         "cases": results,
     }
@@ -303,12 +310,13 @@ def lines(result: dict) -> list[str]:
         f"### Feedback report ({result['backend']}, {result['ideas']:,} ideas, "
         f"{result['votes']:,} votes, {result['members']:,} members)",
         "",
-        "| report | p50 | p95 | SQL statements | tables |",
-        "|---|---:|---:|---:|---:|",
+        "| report | p50 | p95 | CPU p50 / p95 (this process) | SQL statements | tables |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for name, case in result["cases"].items():
         out.append(
             f"| {name} | {case['p50_ms']:.0f} ms | {case['p95_ms']:.0f} ms | "
+            f"{case['cpu_p50_ms']:.0f} / {case['cpu_p95_ms']:.0f} ms | "
             f"{case['queries']} | {case['tables']} |"
         )
     out += [
@@ -317,7 +325,10 @@ def lines(result: dict) -> list[str]:
         "case after two warm-ups; the CSV and JSON are the same tables). Data bulk-inserted in "
         f"{result['seed_seconds']:.0f} s: votes skewed across ideas, spread over two years, "
         "each with its snapshot. Target: p95 under "
-        f"{TARGET_MS:.0f} ms — {met} (worst p95 {worst:.0f} ms).",
+        f"{TARGET_MS:.0f} ms — {met} (worst p95 {worst:.0f} ms). Load average "
+        f"{result['load']:.1f} when measured; on SQLite the database work runs in this "
+        "process, so its CPU time is the cost without the other processes' contention "
+        "(on PostgreSQL it is only the Python side).",
         "",
     ]
     return out
