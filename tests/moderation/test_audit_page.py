@@ -81,3 +81,24 @@ def test_a_csv_cell_cannot_become_a_formula(db, client, login_as) -> None:  # ty
     login_as("moderator")
     rows = list(csv.reader(io.StringIO(client.get("/mod/audit.csv").get_data(as_text=True))))
     assert rows[1][6].startswith("'=")
+
+
+def test_the_audit_page_costs_the_same_for_few_and_many_entries(
+    db, client, login_as, queries
+) -> None:  # type: ignore[no-untyped-def]
+    from app.moderation.subscribers import record
+
+    login_as("admin")
+
+    def count() -> int:
+        db.session.expunge_all()
+        with queries() as q:
+            assert client.get("/mod/audit").status_code == 200
+        return len(q)
+
+    record(None, "topic_pinned", "topic", 1)
+    few = count()
+    for n in range(80):
+        record(MemberFactory(role="moderator").id, "topic_locked", "topic", n, reason="x")
+    db.session.flush()
+    assert count() == few <= 6

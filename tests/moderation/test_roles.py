@@ -40,6 +40,12 @@ def _scene(action: str):  # type: ignore[no-untyped-def]
         from tests.factories import MemberFactory
 
         services.set_locked(MemberFactory(role="admin"), topic.id, True, "Closed for now")
+    if action == "undo":
+        from app.community.forums.services import structure
+        from tests.factories import MemberFactory
+
+        change = structure.move_topic(MemberFactory(role="admin"), topic.id, CategoryFactory().id)
+        return f"/mod/changes/{change.id}/undo", {}
     forms = {
         "edit": (f"/mod/posts/{post.id}/edit", {"body": "Edited by staff.", "reason": "Tidy"}),
         "move": (
@@ -70,6 +76,7 @@ ACTIONS = [
     "pin",
     "merge",
     "split",
+    "undo",
 ]
 
 
