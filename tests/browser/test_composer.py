@@ -93,7 +93,7 @@ def test_member_writes_with_the_toolbar_previews_comes_back_to_the_draft_and_pas
     page.evaluate(PASTE, [_png_base64(), "kitchen.png"])
     expect(page.locator("[data-composer-status]")).to_have_text("Image added.", timeout=10000)
     value = page.get_by_label("Your reply").input_value()
-    assert re.search(r"!\[\]\(/uploads/[0-9a-f]{40}-900x600\.png\)", value), value
+    assert re.search(r"!\[kitchen\]\(/uploads/[0-9a-f]{40}-900x600\.png\)", value), value
     expect(page.locator("[data-preview] img")).to_have_count(1)
     shot(page, "composer-image")
 
@@ -157,7 +157,7 @@ def test_without_javascript_the_preview_button_and_the_upload_page_work(  # type
         )
         page.get_by_role("button", name="Upload").click()
         expect(page.get_by_label("Markdown for your post")).to_have_value(
-            re.compile(r"!\[\]\(/uploads/[0-9a-f]{40}-900x600\.png\)")
+            re.compile(r"!\[tent\]\(/uploads/[0-9a-f]{40}-900x600\.png\)")
         )
         shot(page, "upload-nojs")
     finally:

@@ -234,7 +234,7 @@ def test_the_page_without_javascript_shows_the_markdown(client, login_as, db):  
     response = _post(client, image_bytes("PNG", (700, 500)), "a.png", headers=html_only)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert "![](/uploads/" in html
+    assert "![a](/uploads/" in html
     assert 'loading="lazy"' in html
 
 
@@ -306,3 +306,21 @@ def test_the_service_counts_only_the_last_day(db):  # type: ignore[no-untyped-de
     db.session.flush()
     assert services.uploads_today(member.id) == 0
     assert get_storage() is not None
+
+
+@pytest.mark.parametrize(
+    ("filename", "alt"),
+    [
+        ("tent-pitch_2.jpg", "tent pitch 2"),
+        ("my [best] tent.png", "my best tent"),
+        ("IMG_0042.JPG", ""),
+        ("image.png", ""),
+        ("Screenshot 2026-11-29 at 10.00.00.png", ""),
+    ],
+)
+def test_the_markdown_takes_a_first_alt_text_from_the_file_name(  # type: ignore[no-untyped-def]
+    client, login_as, db, filename, alt
+):
+    login_as()
+    body = _post(client, image_bytes("PNG", (60, 40)), filename).get_json()
+    assert body["markdown"] == f"![{alt}]({body['url']})"

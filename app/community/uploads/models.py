@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
@@ -54,4 +55,25 @@ class Upload(db.Model):
 
     @property
     def markdown(self) -> str:
-        return f"![]({self.url()})"
+        return self.markdown_with()
+
+    def markdown_with(self, alt: str = "") -> str:
+        """The Markdown that shows the image, with `alt` as its text for screen readers
+        (brackets and line breaks taken out, so it cannot end the image early)."""
+        alt = " ".join(re.sub(r"[\[\]\\]+", " ", alt).split())[:120]
+        return f"![{alt}]({self.url()})"
+
+
+_INVENTED_NAME = re.compile(
+    r"(?i)(img|image|dsc|dscn|pxl|photo|screenshot|screen shot|capture|clipboard)(\s|\d|$)"
+)
+
+
+def alt_from_filename(filename: str | None) -> str:
+    """A first alt text from the file's name ("tent-pitch_2.jpg" -> "tent pitch 2");
+    names cameras and clipboards invent ("IMG_0042", "image") give none."""
+    stem = (filename or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1].rsplit(".", 1)[0]
+    words = re.sub(r"[_\-.]+", " ", stem).strip()
+    if not re.search(r"[^\W\d]", words) or _INVENTED_NAME.match(words):
+        return ""
+    return words

@@ -14,6 +14,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.community import bp
 from app.community.uploads import services
+from app.community.uploads.models import alt_from_filename
 from app.community.uploads.naming import EXTENSIONS, NAME, describe
 from app.community.uploads.storage import CACHE_CONTROL, get_storage
 from app.core.errors import Invalid, PermissionDenied
@@ -50,7 +51,9 @@ def upload_image():  # type: ignore[no-untyped-def]
         return _refused(services.too_big_message(), 413)
     request.max_content_length = limit
     try:
-        upload = services.save_image(current_user, request.files.get("file"))
+        file = request.files.get("file")
+        alt = alt_from_filename(file.filename if file is not None else None)
+        upload = services.save_image(current_user, file)
     except RequestEntityTooLarge:
         return _refused(services.too_big_message(), 413)
     except (Invalid, PermissionDenied) as exc:
@@ -64,10 +67,12 @@ def upload_image():  # type: ignore[no-untyped-def]
                 "thumbnail": upload.url(320),
                 "width": upload.width,
                 "height": upload.height,
-                "markdown": upload.markdown,
+                "markdown": upload.markdown_with(alt),
             }
         )
-    return render_template("community/upload.html", upload=upload, error=None)
+    return render_template(
+        "community/upload.html", upload=upload, markdown=upload.markdown_with(alt), error=None
+    )
 
 
 @bp.get("/uploads/<name>")
