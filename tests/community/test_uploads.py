@@ -324,3 +324,41 @@ def test_the_markdown_takes_a_first_alt_text_from_the_file_name(  # type: ignore
     login_as()
     body = _post(client, image_bytes("PNG", (60, 40)), filename).get_json()
     assert body["markdown"] == f"![{alt}]({body['url']})"
+
+
+def _gif(frames: int, size: tuple[int, int] = (40, 30)) -> bytes:
+    images = [Image.new("RGB", size, ((i * 37) % 256, (i * 91) % 256, 40)) for i in range(frames)]
+    out = io.BytesIO()
+    images[0].save(out, "GIF", save_all=True, append_images=images[1:], duration=80, loop=0)
+    return out.getvalue()
+
+
+def test_an_animated_gif_keeps_its_frames(client, login_as, db):  # type: ignore[no-untyped-def]
+    login_as()
+    source = _gif(5)
+    assert Image.open(io.BytesIO(source)).n_frames == 5
+    response = _post(client, source, "spinner.gif")
+    assert response.status_code == 200
+    served = Image.open(io.BytesIO(client.get(response.get_json()["url"]).data))
+    assert served.format == "GIF" and served.n_frames == 5
+
+
+def test_an_animation_with_too_many_frames_is_refused(client, login_as, db):  # type: ignore[no-untyped-def]
+    login_as()
+    response = _post(client, _gif(120, (8, 8)), "long.gif")
+    assert response.status_code == 400
+    assert "too many frames" in response.get_json()["error"]
+    assert _count(db) == 0
+
+
+def test_a_photo_taken_sideways_is_turned_upright(client, login_as, db):  # type: ignore[no-untyped-def]
+    login_as()
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: rotate 90° clockwise to display
+    out = io.BytesIO()
+    Image.new("RGB", (400, 200), (90, 90, 90)).save(out, "JPEG", exif=exif.tobytes())
+    body = _post(client, out.getvalue(), "sideways.jpg").get_json()
+    assert (body["width"], body["height"]) == (200, 400)
+    served = Image.open(io.BytesIO(client.get(body["url"]).data))
+    assert served.size == (200, 400)
+    assert not served.getexif()
