@@ -98,9 +98,13 @@ def _history(rng: random.Random, staff: list[Member], flaggers: list[Member]) ->
     )
     now = utcnow()
     made = 0
+    plan = []
+    for index, post in enumerate(posts[12:48]):
+        opened = now - timedelta(days=rng.randint(4, 83), hours=rng.randint(0, 23))
+        plan.append((opened, index, post))
+    plan.sort(key=lambda step: step[0])  # ids follow time, as in real use
     with unit_of_work():
-        for index, post in enumerate(posts[12:48]):
-            opened = now - timedelta(days=rng.randint(3, 83), hours=rng.randint(0, 23))
+        for opened, index, post in plan:
             waited = timedelta(minutes=rng.randint(10, 60 * 30))
             flagger = flaggers[index % len(flaggers)]
             if flagger.id == post.author_id:
@@ -198,16 +202,18 @@ def seed_moderation() -> str:
             if flagger.id != target.author_id:
                 flag_post(flagger, target.id, reason)
                 flagged += 1
-    # An expired silence: over ten days ago, the member may write again.
+    history = _history(rng, staff, regulars[2:] or regulars)
+    # An expired silence (after the history, so the audit log's ids follow time): two days
+    # ago for one day; the member may write again.
     noisy = regulars[-1]
     with unit_of_work():
-        start = utcnow() - timedelta(days=17)
+        start = utcnow() - timedelta(days=2)
         silence = Sanction(
             member_id=noisy.id,
             kind="silence",
             reason="Repeated off-topic posts after a warning.",
             starts_at=start,
-            ends_at=start + timedelta(days=7),
+            ends_at=start + timedelta(days=1),
             created_by_id=staff[0].id,
             created_at=start,
         )
@@ -228,7 +234,6 @@ def seed_moderation() -> str:
                 created_at=start,
             )
         )
-    history = _history(rng, staff, regulars[2:] or regulars)
     return (
         f"{held} held posts, {flagged} flags waiting, 1 expired silence, "
         f"{history} handled items in the last 12 weeks"
