@@ -14,6 +14,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.admin.labels import role_labels
+from app.community.forums import limits
+from app.community.forums.services import DuplicateSubmission
 from app.community.ideas import boards, bp, queries, services, workflow
 from app.community.ideas.forms import (
     BoardForm,
@@ -152,6 +154,10 @@ def new_idea():  # type: ignore[no-untyped-def]
     status = 200
     similar = []
     if form.validate_on_submit():
+        # An idea opens a discussion topic: the forums' per-member topic limit applies.
+        if wait := limits.wait_for("topic"):
+            form.form_errors.append(wait)
+            return render_template("ideas/new.html", form=form, similar=[]), 429
         chosen = next((b for b in visible if b.slug == form.board.data), None)
         try:
             if chosen is None:
@@ -162,6 +168,7 @@ def new_idea():  # type: ignore[no-untyped-def]
         except Invalid as exc:
             apply_errors(form, exc)
         else:
+            limits.record("topic")
             flash(_("Your idea is posted. Others can vote for it now."), "success")
             return redirect(idea_url(idea))
     if request.method == "POST":
@@ -291,11 +298,19 @@ def comment(idea_id: int):  # type: ignore[no-untyped-def]
     found = services.get_idea(current_user, idea_id)
     form = CommentForm()
     if form.validate_on_submit():
+        # A comment is a forum reply: the same per-member rate limit applies.
+        if wait := limits.wait_for("reply"):
+            form.form_errors.append(wait)
+            return _idea_page(found, 429, comment_form=form)
         try:
             services.comment(current_user, found.id, form.body.data)
         except Invalid as exc:
             apply_errors(form, exc)
+        except DuplicateSubmission as exc:
+            flash(exc.message, "info")
+            return redirect(idea_url(found, _anchor="comments"), 303)
         else:
+            limits.record("reply")
             flash(_("Your comment is posted."), "success")
             return redirect(idea_url(found, _anchor="comments"), 303)
     return _idea_page(found, 400, comment_form=form)

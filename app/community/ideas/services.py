@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from flask_babel import gettext as _
@@ -36,6 +37,7 @@ from app.members.models import Member
 TITLE_MIN, TITLE_MAX = 8, 150
 BODY_MIN, BODY_MAX = 20, 20_000
 MAX_TAGS, TAG_MAX = 5, 30
+DOUBLE_SUBMIT_WINDOW = timedelta(minutes=2)
 TAG_RE = re.compile(r"^[\w][\w -]*$", re.UNICODE)
 
 
@@ -147,6 +149,17 @@ def create_idea(actor: Member, board_id: int, title: str, body: str, tags: Any =
         if errors:
             raise Invalid(errors)
         now = utcnow()
+        # A double submit (the form sent twice) gets the idea it already made.
+        earlier = db.session.scalar(
+            select(Idea).where(
+                Idea.author_id == actor.id,
+                Idea.board_id == board.id,
+                Idea.title == title,
+                Idea.created_at > now - DOUBLE_SUBMIT_WINDOW,
+            )
+        )
+        if earlier is not None:
+            return earlier
         idea = Idea(
             board_id=board.id,
             author_id=actor.id,

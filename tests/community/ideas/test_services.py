@@ -251,3 +251,10 @@ def test_a_held_verdict_opens_a_review_of_the_idea_discussion(board, member):
     assert idea.id is not None  # ideas have no held state: shown, and reviewed
     post_id = db.session.scalar(select(Post.id).where(Post.topic_id == idea.topic_id))
     assert db.session.scalar(select(ReviewItem).where(ReviewItem.post_id == post_id)) is not None
+
+
+def test_a_double_submit_makes_one_idea(board, member):
+    first = services.create_idea(member, board.id, "Lighter tent poles", "Carbon poles, please.")
+    again = services.create_idea(member, board.id, "Lighter tent poles", "Carbon poles, please.")
+    assert again.id == first.id
+    assert db.session.scalar(select(func.count()).select_from(Idea)) == 1
