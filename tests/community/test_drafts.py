@@ -283,3 +283,14 @@ def test_the_purge_is_a_registered_job(app):  # type: ignore[no-untyped-def]
     from app.core.jobs import registered_jobs
 
     assert "purge_stale_drafts" in {spec.name for spec in registered_jobs(app)}
+
+
+def test_erasing_an_account_deletes_its_drafts(db, member, other, topic):  # type: ignore[no-untyped-def]
+    from app.members import privacy
+    from tests.factories import PASSWORD
+
+    drafts.save_draft(member, drafts.reply_key(topic.id), "Private thoughts")
+    drafts.save_draft(other, drafts.reply_key(topic.id), "Someone else's")
+    privacy.erase_account(member, PASSWORD, remove_posts=False)
+    assert drafts.get_draft(member, drafts.reply_key(topic.id)) is None
+    assert drafts.get_draft(other, drafts.reply_key(topic.id)) is not None

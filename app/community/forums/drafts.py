@@ -32,6 +32,7 @@ from app.core.guards import require_can_write
 from app.core.jobs import add_job
 from app.core.time import utcnow
 from app.extensions import db
+from app.members.engagement.events import MemberErased
 
 KEY = re.compile(r"(topic|reply|edit):([1-9][0-9]{0,17})")
 
@@ -164,10 +165,16 @@ def _forget_draft_of_edit(event: PostEdited) -> None:
     _delete(event.editor_id, edit_key(event.post_id))
 
 
+def _forget_drafts_of_erased(event: MemberErased) -> None:
+    """An erased account's unfinished texts are personal data: they go with the erasure."""
+    db.session.execute(delete(Draft).where(Draft.member_id == event.member_id))
+
+
 def register(bus: EventBus) -> None:
     """In-transaction subscribers: a post and the end of its draft commit together."""
     bus.subscribe_in_transaction(PostCreated, _forget_draft_of_post)
     bus.subscribe_in_transaction(PostEdited, _forget_draft_of_edit)
+    bus.subscribe_in_transaction(MemberErased, _forget_drafts_of_erased)
 
 
 # Drafts untouched this long are forgotten (Discourse keeps them 180 days; a forum reply
