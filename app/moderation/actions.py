@@ -31,7 +31,7 @@ from app.community.forums.events import (
     TopicSplit,
 )
 from app.community.forums.models import Category, Post, Topic
-from app.community.forums.services import moderation_state, structure
+from app.community.forums.services import moderation_state
 from app.core.db import unit_of_work
 from app.core.errors import Invalid, NotFound
 from app.core.events import EventBus, emit
@@ -186,11 +186,11 @@ def set_pinned(actor: Member, topic_id: int, pinned: bool) -> Topic:
 
 
 def move(actor: Member, topic_id: int, category_id: int, reason: str = "") -> Any:
-    return structure.move_topic(actor, topic_id, category_id, reason)
+    return forum_services.move_topic(actor, topic_id, category_id, reason)
 
 
 def merge(actor: Member, source_id: int, target_id: int, reason: str = "") -> Any:
-    return structure.merge_topics(actor, source_id, target_id, reason)
+    return forum_services.merge_topics(actor, source_id, target_id, reason)
 
 
 def split(
@@ -201,11 +201,11 @@ def split(
     category_id: int | None = None,
     reason: str = "",
 ) -> Any:
-    return structure.split_posts(actor, topic_id, post_ids, title, category_id, reason)
+    return forum_services.split_posts(actor, topic_id, post_ids, title, category_id, reason)
 
 
 def undo(actor: Member, change_id: int) -> Any:
-    return structure.undo_change(actor, change_id)
+    return forum_services.undo_change(actor, change_id)
 
 
 # --- in the deciding transaction --------------------------------------------------------

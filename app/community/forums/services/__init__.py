@@ -2,9 +2,10 @@
 
 One module per subject — `topics` (start, pin, lock), `posts` (reply, edit, delete,
 restore), `reactions` (likes, reactions, follows), `solutions` (Q&A), `bookmarks`,
-`categories` (administration) — over the shared helpers of `base`. Every service
-authorises and validates inside its unit of work before it writes anything, keeps the
-stored counters in the same transaction, and emits its events, dispatched after commit.
+`structure` (move, merge, split, undo), `categories` (administration) — over the shared
+helpers of `base`. Every service authorises and validates inside its unit of work before
+it writes anything, keeps the stored counters in the same transaction, and emits its
+events, dispatched after commit.
 The names below are the package's public face: callers write `services.reply(...)`
 without knowing which module holds it.
 """
@@ -43,6 +44,12 @@ from app.community.forums.services.solutions import (
     may_mark_solution,
     unmark_solution,
 )
+from app.community.forums.services.structure import (
+    merge_topics,
+    move_topic,
+    split_posts,
+    undo_change,
+)
 from app.community.forums.services.topics import (
     create_topic,
     lock_message,
@@ -68,6 +75,8 @@ __all__ = [
     "may_delete",
     "may_edit",
     "may_mark_solution",
+    "merge_topics",
+    "move_topic",
     "reaction_set",
     "reply",
     "restore_post",
@@ -79,5 +88,7 @@ __all__ = [
     "set_pinned",
     "set_reaction",
     "slugify",
+    "split_posts",
+    "undo_change",
     "unmark_solution",
 ]
