@@ -80,6 +80,12 @@ IDEA_SHIPPED = register_type(
 )
 
 
+def _excerpt(text: str, limit: int = 200) -> str:
+    """The official response's start, for the mail (plain Markdown source, shortened)."""
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def _idea_url(idea: Idea) -> str:
     return f"/ideas/{idea.id}-{idea.slug}"
 
@@ -133,7 +139,7 @@ def on_status_changed(event: IdeaStatusChanged) -> None:
         idea,
         IDEA_STATUS.key,
         event.actor_id,
-        {"status": event.new_status},
+        {"status": event.new_status, "excerpt": _excerpt(change.response if change else "")},
     )
 
 
@@ -142,7 +148,13 @@ def on_shipped(event: IdeaShipped) -> None:
     if idea is None:
         return
     members = set(event.voter_ids) | audience_of_status_change(idea.id) | {event.author_id}
-    _notify_each(members, idea, IDEA_SHIPPED.key, event.actor_id, {"status": idea.status})
+    _notify_each(
+        members,
+        idea,
+        IDEA_SHIPPED.key,
+        event.actor_id,
+        {"status": idea.status, "excerpt": _excerpt(event.response)},
+    )
 
 
 # --- engagement and points -----------------------------------------------------------------
