@@ -100,6 +100,9 @@ def decide(actor: Member, item_id: int, decision: str, reason: str = "") -> Revi
             _settle_flags(post.id, upheld=True)
             status = "hidden"
         else:
+            if post.moderation_state != "visible":
+                # Dismissing would leave it held or hidden with nothing left to review.
+                raise Invalid(_("This post is not visible: approve it, hide it or delete it."))
             _settle_flags(post.id, upheld=False)
             status = "dismissed"
         _close(item, actor, status, reason)

@@ -20,7 +20,7 @@ def _audit_count(db) -> int:  # type: ignore[no-untyped-def]
 def _scene(action: str):  # type: ignore[no-untyped-def]
     """(path, form) of one action, on a fresh scene."""
     if action in ("approve", "hide", "delete", "dismiss", "claim"):
-        item, _post = review_item()
+        item, _post = review_item("flagged" if action == "dismiss" else "held", "flags")
         return f"/mod/items/{item.id}/{action}", {"reason": "Spam links"}
     if action in ("restore", "restore_deleted"):
         from app.moderation import actions
