@@ -180,7 +180,7 @@ def test_moderators_racing_for_one_item_leave_exactly_one_winner(tmp_path: Path,
 
 def test_a_held_post_cannot_be_dismissed_into_limbo(db) -> None:  # type: ignore[no-untyped-def]
     moderator = MemberFactory(role="moderator")
-    item, post = review_item()
+    item, _post = review_item()
     with pytest.raises(Invalid):
         actions.decide(moderator, item.id, "dismiss")
     db.session.expire_all()
