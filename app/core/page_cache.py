@@ -14,7 +14,8 @@ an entry lives PAGE_CACHE_SECONDS at most (10 by default), as Discourse's anonym
 does. Members never read from it, nor write to it.
 
 Never cached: a response that sets a cookie (it belongs to one browser: a session, a
-CSRF token), anything but a 200 GET, a request with a query string other than `page`.
+CSRF token), anything but a 200 HTML answer to a GET, a request with a query argument
+other than `page`, a request asking for JSON first.
 """
 
 from __future__ import annotations
@@ -151,6 +152,12 @@ def _key() -> tuple | None:
         return None
     if session.get("_flashes") or current_user.is_authenticated:
         return None
+    # Pages only: a request asking for JSON first is answered (and never cached) as usual.
+    if request.accept_mimetypes.best_match(("text/html", "application/json")) not in (
+        "text/html",
+        None,
+    ):
+        return None
     consent = request.cookies.get("cercle_consent")
     return (request.endpoint, request.full_path, str(get_locale()), consent)
 
@@ -186,6 +193,7 @@ def init_app(app: Flask) -> None:
             return response
         if (
             response.status_code != 200
+            or response.mimetype != "text/html"
             or response.direct_passthrough
             or response.is_streamed
             or "Set-Cookie" in response.headers

@@ -154,3 +154,11 @@ def test_the_cache_is_bounded(app, client, cache, category) -> None:  # type: ig
         assert len(cache.entries) == 2
     finally:
         cache.max_entries = app.config["PAGE_CACHE_ENTRIES"]
+
+
+def test_a_request_for_json_is_neither_served_nor_stored(client, cache, topic) -> None:  # type: ignore[no-untyped-def]
+    client.get("/latest")
+    client.get("/latest", headers={"Accept": "application/json"})
+    assert cache.hits == 0 and len(cache.entries) == 1
+    client.get("/latest", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert cache.hits == 1
