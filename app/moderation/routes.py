@@ -19,7 +19,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -346,7 +346,10 @@ def audit_csv():  # type: ignore[no-untyped-def]
 def metrics_page():  # type: ignore[no-untyped-def]
     locale = str(get_locale())
     return render_template(
-        "moderation/metrics.html", data=metrics.compute(current_user, locale), locale=locale
+        "moderation/metrics.html",
+        data=metrics.compute(current_user, locale),
+        locale=locale,
+        format_decimal=format_decimal,
     )
 
 
