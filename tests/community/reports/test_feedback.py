@@ -289,3 +289,11 @@ def test_the_report_query_count_does_not_grow_with_the_data(app, scene, queries)
     with queries() as large:
         _report(app, board="tents", period="365d")
     assert len(large) == len(small) <= 25
+
+
+def test_an_empty_club_gives_an_empty_report(client, db) -> None:
+    _login(client, "product")
+    response = client.get("/reports/feedback")
+    assert response.status_code == 200
+    assert "Nothing in this period." in parse(response.get_data(as_text=True)).text
+    assert client.get("/reports/feedback.csv").status_code == 200
