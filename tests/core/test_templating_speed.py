@@ -79,3 +79,26 @@ def test_timeago_texts_match_babel_for_many_ages(app) -> None:
             # a fresh cache per age, then the cached text for the same bucket
             assert timeago(now - timedelta(minutes=minutes, seconds=5)) == expected
             assert timeago(now - timedelta(minutes=minutes, seconds=20)) == expected
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "values"),
+    [
+        ("community.topic", {"topic_id": 12, "slug": "a-slug-1", "page": 3}),
+        ("community.topic", {"topic_id": 12, "slug": "a-slug-1", "page": None}),
+        ("community.post_permalink", {"topic_id": 5, "slug": "x", "post_number": 40}),
+        ("community.category", {"slug": "tents"}),
+        ("community.latest", {"page": 2}),
+        ("members.profile", {"username": "anna_hikes"}),
+        ("community.category", {"slug": "tentes été"}),  # not URL-safe: url_for itself
+        ("community.topic", {"topic_id": 1, "slug": "s", "page": -1}),
+    ],
+)
+def test_fast_url_gives_url_fors_answer(app, endpoint, values) -> None:  # type: ignore[no-untyped-def]
+    from flask import url_for
+
+    from app.core.templating import fast_url
+
+    with app.test_request_context():
+        for _ in range(2):  # built, then from the format
+            assert fast_url(endpoint, **values) == url_for(endpoint, **values)
