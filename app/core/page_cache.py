@@ -20,6 +20,7 @@ other than `page`, a request asking for JSON first.
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 import time
@@ -61,6 +62,7 @@ class PageCache:
     def __init__(self, max_entries: int, seconds: float) -> None:
         self.max_entries = max_entries
         self.seconds = seconds
+        self._counter = itertools.count(1)
         self.generation = 0
         self.entries: OrderedDict[tuple, Entry] = OrderedDict()
         self.lock = threading.Lock()
@@ -68,7 +70,7 @@ class PageCache:
         self.hits = self.misses = 0
 
     def bump(self) -> None:
-        self.generation += 1  # an int's += is one bytecode store under the GIL: no lock
+        self.generation = next(self._counter)  # next() on a count is atomic: no lock
 
     def get(self, key: tuple) -> Entry | None:
         with self.lock:
