@@ -162,3 +162,25 @@ def test_a_request_for_json_is_neither_served_nor_stored(client, cache, topic) -
     assert cache.hits == 0 and len(cache.entries) == 1
     client.get("/latest", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
     assert cache.hits == 1
+
+
+def test_a_write_during_a_render_leaves_that_render_unserved(
+    client, cache, topic, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The race: a visitor renders while a member's reply is written; the page stored
+    afterwards holds the old rows and must not be served after the write."""
+    from app.community.forums import queries
+
+    real = queries.topic_page
+
+    def write_meanwhile(*args, **kwargs):  # type: ignore[no-untyped-def]
+        result = real(*args, **kwargs)
+        PostFactory(topic=topic, body="Written meanwhile", body_html="<p>Written meanwhile</p>")
+        db.session.flush()
+        return result
+
+    monkeypatch.setattr(queries, "topic_page", write_meanwhile)
+    client.get(url(topic))
+    monkeypatch.setattr(queries, "topic_page", real)
+    assert "Written meanwhile" in client.get(url(topic)).get_data(as_text=True)
+    assert cache.hits == 0
