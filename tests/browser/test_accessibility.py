@@ -118,3 +118,15 @@ def test_the_check_fails_on_a_real_violation(page, live_server) -> None:  # type
     assert {"image-alt", "color-contrast", "label-content-name-mismatch"} <= ids
     with pytest.raises(AssertionError, match="image-alt"):
         assert_no_axe_violations(page)
+
+
+@pytest.mark.parametrize("email", ["marc.team@example.com", "claire@example.com"])
+def test_staff_pages_have_no_axe_violations(new_context, places, email) -> None:  # type: ignore[no-untyped-def]
+    """The community team's and an admin's topic page: staff tools, lock form, deleted posts."""
+    page = new_context().new_page()
+    _log_in_any_language(page, email)
+    for path in ["{topic}", "{category}", "/latest"]:
+        _visit(page, path, places)
+        assert_no_axe_violations(page)
+    _visit(page, "{topic}", places)
+    shot(page, f"a11y-staff-topic-{email.split('@')[0]}")
