@@ -876,9 +876,10 @@ def participants(topic: Topic, limit: int = MAP_PARTICIPANTS) -> list[Participan
     if cached is not None and now - cached[0] < ttl:
         return cached[1]
     found = _participants_query(topic, limit)
-    if len(_PARTICIPANTS) >= PARTICIPANTS_CACHE_SIZE:
-        _PARTICIPANTS.clear()
-    _PARTICIPANTS[key] = (now, found)
+    if ttl > 0:
+        if len(_PARTICIPANTS) >= PARTICIPANTS_CACHE_SIZE:
+            _PARTICIPANTS.clear()
+        _PARTICIPANTS[key] = (now, found)
     return found
 
 
