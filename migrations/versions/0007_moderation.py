@@ -123,7 +123,7 @@ def upgrade():
     with op.batch_alter_table('posts', schema=None) as batch_op:
         batch_op.add_column(sa.Column('moderation_state', sa.String(length=16), server_default='visible', nullable=False))
         batch_op.add_column(sa.Column('published_at', sa.DateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('moderation_reason', sa.String(length=40), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('moderation_reason', sa.String(length=200), server_default='', nullable=False))
         batch_op.create_index(batch_op.f('ix_posts_moderation_state'), ['moderation_state'], unique=False)
 
     # Every post written before moderation was published when it was written.

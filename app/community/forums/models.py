@@ -157,8 +157,9 @@ class Post(db.Model):
     # When the post was first visible to everyone; NULL while it has never been (held since
     # it was written): its approval then announces it as new (PostCreated).
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # Why a held or hidden post is not shown (a short code its author sees explained).
-    moderation_reason: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    # Why a held or hidden post is not shown: a short code its author sees explained, or
+    # the reason staff gave.
+    moderation_reason: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     topic: Mapped[Topic] = relationship(lazy="select")
     author: Mapped[Member] = relationship(foreign_keys=[author_id], lazy="select")

@@ -53,7 +53,7 @@ def _take_down(post: Post, state: str, reason: str, actor_id: int | None) -> boo
     was_counted = is_counted(post)
     topic_was_listed = topic_is_listed(topic)
     post.moderation_state = state
-    post.moderation_reason = reason[:40]
+    post.moderation_reason = reason[:200]
     topic_hidden = post.post_number == 1
     if was_counted:
         topic.post_count = topic.post_count - 1

@@ -103,7 +103,7 @@ def reply(actor: Member, topic_id: int, body: str, reply_to_post_id: int | None 
             revision_count=0,
             like_count=0,
             moderation_state=HELD if held else VISIBLE,
-            moderation_reason=checked.hold.reason[:40] if checked and checked.hold else "",
+            moderation_reason=checked.hold.reason[:200] if checked and checked.hold else "",
             published_at=None if held else now,
         )
         db.session.add(post)

@@ -104,7 +104,7 @@ def create_topic(actor: Member, category_id: int, title: str, body: str) -> Topi
             revision_count=0,
             like_count=0,
             moderation_state="held" if held else "visible",
-            moderation_reason=checked.hold.reason[:40] if checked and checked.hold else "",
+            moderation_reason=checked.hold.reason[:200] if checked and checked.hold else "",
             published_at=None if held else now,
         )
         db.session.add(post)
