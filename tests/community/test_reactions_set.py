@@ -175,7 +175,5 @@ def test_reaction_labels_in_french(client, login_as, topic):
 def test_a_live_reply_fetched_by_a_member_offers_reactions(client, login_as, member, topic):
     post = services.reply(member, topic.id, "A reply that arrives live.")
     login_as("member")
-    fragment = client.get(f"/t/{topic.id}/posts/{post.post_number}/partial").get_data(
-        as_text=True
-    )
+    fragment = client.get(f"/t/{topic.id}/posts/{post.post_number}/partial").get_data(as_text=True)
     assert 'value="on:👍"' in fragment

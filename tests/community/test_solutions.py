@@ -372,9 +372,7 @@ def test_the_answers_author_gains_an_engagement_activity(question, asker, helper
     drain_events()
     kinds = set(
         db.session.scalars(
-            select(EngagementEvent.type).where(
-                EngagementEvent.member_id.in_([asker.id, helper.id])
-            )
+            select(EngagementEvent.type).where(EngagementEvent.member_id.in_([asker.id, helper.id]))
         )
     )
     assert {"solution_received", "reacted"} <= kinds
