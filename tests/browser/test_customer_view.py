@@ -110,7 +110,7 @@ def test_a_post_moves_points_and_progress_and_staff_see_it(live_server, new_cont
     assert "+20" in staff.locator("#ledger").inner_text()
     shot(staff, "customer-360-en")
 
-    staff.locator("summary[aria-label='Your account']").click()  # the staff's menu
+    staff.locator("details.menu summary").click()  # the staff's account menu
     staff.locator(".menu-panel").get_by_role("link", name="Engagement dashboard").click()
     staff.wait_for_url(re.compile(r"/customers/dashboard"))
     assert _number(staff.locator("#active-stats dd").first.inner_text()) >= 1
