@@ -68,6 +68,7 @@ def register_jobs(app: Flask) -> None:
 
 
 def register_subscribers(bus) -> None:  # type: ignore[no-untyped-def]
-    from app.moderation import notices
+    from app.moderation import notices, trust
 
     notices.register(bus)
+    trust.register(bus)

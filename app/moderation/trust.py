@@ -200,6 +200,32 @@ def recompute_members(member_ids: list[int]) -> int:
     return changed
 
 
+def mark_due(member_id: int | None) -> None:
+    """The member did something that counts (read a topic today, posted, got a like): the
+    next `trust_recompute` run takes them first (computed_at NULL), not in 6 hours."""
+    if member_id is None:
+        return
+    db.session.execute(
+        dialect_insert(TrustStats)
+        .values(member_id=member_id, days_visited=0, computed_at=None)
+        .on_conflict_do_update(index_elements=["member_id"], set_={"computed_at": None})
+    )
+
+
+def register(bus: Any) -> None:
+    """`trust_activity` (durable): activity marks the member due for a recompute."""
+    from app.community.forums.events import PostCreated, PostLiked, TopicViewed
+
+    bus.subscribe_durable(
+        "trust_activity",
+        {
+            TopicViewed: lambda evt: mark_due(evt.member_id),
+            PostCreated: lambda evt: mark_due(evt.author_id),
+            PostLiked: lambda evt: mark_due(evt.post_author_id),
+        },
+    )
+
+
 RECOMPUTE_BATCH = 500
 RECOMPUTE_EVERY = timedelta(hours=6)
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from app.community.forums import services
-from app.community.forums.models import TopicReadState, TopicViewDay
+from app.community.forums.models import Post, TopicReadState, TopicViewDay
 from app.core.db import unit_of_work
 from app.core.errors import Invalid, PermissionDenied
 from app.extensions import db
@@ -210,3 +210,24 @@ def test_members_cannot_use_the_teams_controls(client, login_as) -> None:  # typ
     )
     assert refused.status_code == 403
     assert db.session.get(type(member), member.id).trust_level == 0
+
+
+def test_activity_puts_a_member_first_in_line_for_the_recompute(db) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import drain_events
+
+    from app.core.time import utcnow
+
+    member = MemberFactory(trust_level=1)
+    db.session.add(TrustStats(member_id=member.id, days_visited=0, computed_at=utcnow()))
+    db.session.flush()
+    topic = services.create_topic(member, CategoryFactory().id, "Stove fuel", "Gas?")
+    first = db.session.scalar(select(Post).where(Post.topic_id == topic.id))
+    assert (topic.moderation_state, first.moderation_reason) == ("visible", ""), (
+        first.moderation_reason
+    )
+    services.set_like(
+        MemberFactory(), db.session.scalar(select(Post.id).where(Post.topic_id == topic.id)), True
+    )
+    drain_events()
+    db.session.expire_all()
+    assert db.session.get(TrustStats, member.id).computed_at is None
