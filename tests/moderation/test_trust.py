@@ -213,9 +213,8 @@ def test_members_cannot_use_the_teams_controls(client, login_as) -> None:  # typ
 
 
 def test_activity_puts_a_member_first_in_line_for_the_recompute(db) -> None:  # type: ignore[no-untyped-def]
-    from tests.conftest import drain_events
-
     from app.core.time import utcnow
+    from tests.conftest import drain_events
 
     member = MemberFactory(trust_level=1)
     db.session.add(TrustStats(member_id=member.id, days_visited=0, computed_at=utcnow()))
