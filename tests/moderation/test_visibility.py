@@ -253,3 +253,13 @@ def test_the_author_of_a_hidden_post_reads_why(client, login_as, topic):  # type
     login_as(member=author)
     html = client.get(f"/t/{topic.id}-{topic.slug}").get_data(as_text=True)
     assert "Hidden: Flagged by members" in html and "Abusive" in html
+
+
+def test_the_author_is_told_their_reply_waits_for_approval(client, login_as, topic):  # type: ignore[no-untyped-def]
+    login_as(trust_level=0)
+    response = client.post(
+        f"/t/{topic.id}/reply", data={"body": "My first words here."}, follow_redirects=True
+    )
+    assert "Your reply waits for approval by the community team." in response.get_data(
+        as_text=True
+    )

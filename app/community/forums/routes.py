@@ -158,7 +158,10 @@ def new_topic(slug: str):  # type: ignore[no-untyped-def]
             return redirect(queries.topic_url(exc.post.topic))
         else:
             limits.record("topic")
-            flash(_("Your topic is posted."), "success")
+            if topic.moderation_state == "held":
+                flash(_("Your topic waits for approval by the community team."), "info")
+            else:
+                flash(_("Your topic is posted."), "success")
             return redirect(queries.topic_url(topic))
     if request.method == "POST" and not preview:
         status = 400
@@ -303,7 +306,10 @@ def reply(topic_id: int):  # type: ignore[no-untyped-def]
                 return redirect(queries.post_url(topic, exc.post.post_number))
             else:
                 limits.record("reply")
-                flash(_("Your reply is posted."), "success")
+                if post.moderation_state == "held":
+                    flash(_("Your reply waits for approval by the community team."), "info")
+                else:
+                    flash(_("Your reply is posted."), "success")
                 return redirect(queries.post_url(topic, post.post_number))
     return (
         render_template(
