@@ -66,6 +66,8 @@ def _pending_badge() -> dict[str, object]:
         """Remembered, never counted: the site nav on every staff page (no query)."""
         if not (current_user.is_authenticated and current_user.is_staff):
             return None
+        if request.blueprint == "moderation":
+            return queue.pending_count()  # counted for the page anyway (once per request)
         return queue.remembered_pending_count()
 
     return {"mod_pending": mod_pending, "mod_pending_known": mod_pending_known}
