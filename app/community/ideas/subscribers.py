@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -28,6 +30,7 @@ from app.community.ideas.events import (
 )
 from app.community.ideas.models import Idea, IdeaFollow, IdeaStatusChange, IdeaVote
 from app.core.events import DomainEvent, EventBus
+from app.core.markup import render_markdown
 from app.extensions import db
 from app.members.models import Member
 from app.notifications.types import NotificationType, register_type
@@ -81,9 +84,13 @@ IDEA_SHIPPED = register_type(
 
 
 def _excerpt(text: str, limit: int = 200) -> str:
-    """The official response's start, for the mail (plain Markdown source, shortened)."""
-    text = " ".join((text or "").split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    """The official response's start as plain text (its Markdown rendered, tags dropped),
+    for the notice and the mail."""
+    if not text:
+        return ""
+    plain = html.unescape(re.sub(r"<[^>]+>", " ", render_markdown(text)))
+    plain = " ".join(plain.split())
+    return plain if len(plain) <= limit else plain[: limit - 1].rstrip() + "…"
 
 
 def _idea_url(idea: Idea) -> str:

@@ -110,3 +110,13 @@ def test_recount_repairs_idea_counters(idea):
     assert f"idea {idea.id} vote_count: 9 → 1" in report
     assert db.session.get(Idea, idea.id).vote_count == 1
     assert recount_ideas() == []
+
+
+def test_the_notice_quotes_the_response_as_plain_text(idea, product):
+    voter = MemberFactory()
+    services.vote(voter, idea.id)
+    workflow.change_status(product, idea.id, "planned", "We are **planning** it <b>now</b>.")
+    drain_events()
+    notice = db.session.scalar(select(Notification).where(Notification.member_id == voter.id))
+    # Markdown rendered to text; raw HTML stays text (the templates escape it).
+    assert notice.data["excerpt"] == "We are planning it <b>now</b>."
