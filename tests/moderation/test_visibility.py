@@ -260,6 +260,4 @@ def test_the_author_is_told_their_reply_waits_for_approval(client, login_as, top
     response = client.post(
         f"/t/{topic.id}/reply", data={"body": "My first words here."}, follow_redirects=True
     )
-    assert "Your reply waits for approval by the community team." in response.get_data(
-        as_text=True
-    )
+    assert "Your reply waits for approval by the community team." in response.get_data(as_text=True)
