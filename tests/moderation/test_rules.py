@@ -176,3 +176,13 @@ def topic_first_post(topic_id: int):  # type: ignore[no-untyped-def]
     from app.community.forums.models import Post
 
     return db.session.scalar(select(Post).where(Post.topic_id == topic_id, Post.post_number == 1))
+
+
+def test_hostile_watched_words_cannot_make_posting_hang(db, moderator, category):  # type: ignore[no-untyped-def]
+    for n in range(1, 31):
+        rules.add_watched_word(moderator, "a*" * n + "b", "hold")
+    topic = services.create_topic(MemberFactory(), category.id, "Long words", "Hello.")
+    started = time.perf_counter()
+    post = services.reply(MemberFactory(), topic.id, ("a" * 20_000 + " ") * 1 + "the end")
+    assert time.perf_counter() - started < 2.0
+    assert post.moderation_state == "visible"  # no "b": nothing matched
