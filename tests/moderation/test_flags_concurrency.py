@@ -122,3 +122,63 @@ def test_trusted_members_flagging_at_once_hide_the_post_once(tmp_path: Path) -> 
     assert facts["state"] == "hidden"
     assert facts["topic_posts"] == 1  # the reply left the count once
     assert facts["hidden_events"] == 1
+
+
+def _hold_worker(url: str, ids) -> None:  # type: ignore[no-untyped-def]
+    app = make_test_app(url)
+    with app.test_request_context():
+        from app.community.forums.models import Post
+        from app.community.forums.services import moderation_state
+        from app.core.db import unit_of_work
+        from app.extensions import db
+
+        with unit_of_work():
+            moderation_state.hold_post(db.session.get(Post, ids["post"]), "new_member")
+
+
+def _approve_worker(url: str, worker: int, barrier, errors, ids) -> None:  # type: ignore[no-untyped-def]
+    try:
+        app = make_test_app(url)
+        with app.test_request_context():
+            from app.community.forums.models import Post
+            from app.community.forums.services import moderation_state
+            from app.core.db import unit_of_work
+            from app.extensions import db
+
+            barrier.wait(timeout=60)
+            with unit_of_work():
+                moderation_state.make_visible(db.session.get(Post, ids["post"]), actor_id=None)
+    except Exception:
+        errors.put(f"worker {worker}: {traceback.format_exc()}")
+
+
+def test_approving_one_held_post_at_once_counts_and_announces_it_once(tmp_path: Path) -> None:
+    url = scratch_database(tmp_path, "approve_many")
+    ctx = multiprocessing.get_context("spawn")
+    ids = ctx.Manager().dict()
+    scene = ctx.Process(target=_scene_worker, args=(url, ids))
+    scene.start()
+    scene.join(timeout=120)
+    assert scene.exitcode == 0
+    ids = dict(ids)
+    hold = ctx.Process(target=_hold_worker, args=(url, ids))
+    hold.start()
+    hold.join(timeout=120)
+    assert hold.exitcode == 0
+    errors = run_together([(_approve_worker, (url, ids)) for _ in range(WORKERS)])
+    assert errors == []
+    facts = _facts(url, ids)
+    assert facts["state"] == "visible"
+    assert facts["topic_posts"] == 2  # the first post and the reply, counted once
+
+    from app.core.event_store import DomainEventRecord
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        shown = conn.scalar(
+            select(func.count())
+            .select_from(DomainEventRecord)
+            .where(DomainEventRecord.type == "post_made_visible")
+        )
+    engine.dispose()
+    assert shown == 1
