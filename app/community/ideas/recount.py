@@ -38,7 +38,11 @@ def recount_ideas() -> list[str]:
             db.session.execute(
                 select(Idea.id, func.count(Post.id))
                 .join(Post, Post.topic_id == Idea.topic_id)
-                .where(Post.post_number > 1, Post.deleted_at.is_(None))
+                .where(
+                    Post.post_number > 1,
+                    Post.deleted_at.is_(None),
+                    Post.moderation_state == "visible",
+                )
                 .group_by(Idea.id)
             ).all()
         )

@@ -18,7 +18,13 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
-from app.community.forums.events import PostCreated, PostDeleted, PostRestored
+from app.community.forums.events import (
+    PostCreated,
+    PostDeleted,
+    PostHidden,
+    PostMadeVisible,
+    PostRestored,
+)
 from app.community.forums.models import Post
 from app.community.ideas import boards
 from app.community.ideas.events import (
@@ -264,7 +270,13 @@ def _recount_comments(topic_id: int) -> None:
     idea_id = db.session.scalar(select(Idea.id).where(Idea.topic_id == topic_id))
     if idea_id is None:
         return
-    where = [Post.topic_id == topic_id, Post.post_number > 1, Post.deleted_at.is_(None)]
+    # Held and hidden comments are counted nowhere until a moderator makes them visible.
+    where = [
+        Post.topic_id == topic_id,
+        Post.post_number > 1,
+        Post.deleted_at.is_(None),
+        Post.moderation_state == "visible",
+    ]
     count = db.session.scalar(select(func.count()).select_from(Post).where(*where)) or 0
     db.session.execute(update(Idea).where(Idea.id == idea_id).values(comment_count=int(count)))
 
@@ -279,6 +291,10 @@ def count_deleted(event: PostDeleted) -> None:
 
 
 def count_restored(event: PostRestored) -> None:
+    _recount_comments(event.topic_id)
+
+
+def count_moderated(event: PostHidden | PostMadeVisible) -> None:
     _recount_comments(event.topic_id)
 
 
@@ -298,5 +314,11 @@ def register(bus: EventBus) -> None:
     )
     bus.subscribe_durable(
         "ideas_counters",
-        {PostCreated: count_created, PostDeleted: count_deleted, PostRestored: count_restored},
+        {
+            PostCreated: count_created,
+            PostDeleted: count_deleted,
+            PostRestored: count_restored,
+            PostHidden: count_moderated,
+            PostMadeVisible: count_moderated,
+        },
     )
