@@ -23,6 +23,7 @@ from app.community.ideas.services import _idea_for_write, get_idea, require_memb
 from app.core.db import unit_of_work
 from app.core.errors import Invalid, PermissionDenied
 from app.core.events import emit
+from app.core.guards import require_can_write
 from app.core.markup import render_markdown
 from app.core.time import utcnow
 from app.extensions import db
@@ -42,6 +43,7 @@ def change_status(actor: Member, idea_id: int, status: str, response: str = "") 
     response_html = render_markdown(response) if response else ""
     with unit_of_work():
         boards.require_manager(actor)
+        require_can_write(actor, "status")
         idea = _idea_for_write(actor, idea_id)
         known = boards.status_map()
         errors: dict[str, str] = {}
@@ -166,6 +168,7 @@ def merge(actor: Member, source_id: int, target_id: int) -> Idea:
     from A. `unmerge` undoes it exactly (the moved votes carry `merged_from_idea_id`)."""
     with unit_of_work():
         _require_merger(actor)
+        require_can_write(actor, "merge")
         if source_id == target_id:
             raise Invalid({"target": _("An idea cannot be merged into itself.")})
         first, second = sorted((source_id, target_id))
@@ -209,6 +212,7 @@ def unmerge(actor: Member, source_id: int) -> Idea:
     """Undo a merge: the votes that moved go back to B, B gets its status back."""
     with unit_of_work():
         _require_merger(actor)
+        require_can_write(actor, "merge")
         source = _idea_for_write(actor, source_id)
         if source.merged_into_id is None:
             raise Invalid({"target": _("This idea is not merged.")})

@@ -572,6 +572,7 @@ def close_poll(actor: Any, poll_id: int) -> Poll:
     """Close now. Closing a closed poll changes nothing (a double click is harmless)."""
     with unit_of_work():
         _require_manager(actor)
+        require_can_write(actor, "poll")
         poll = db.session.get(Poll, poll_id)
         if poll is None:
             raise NotFound()
