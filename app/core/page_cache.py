@@ -6,12 +6,12 @@ and with the same consent banner; rendering it again is most of what the request
 An area declares which endpoints may be cached (`cacheable`), and what must still happen
 on a hit (the topic page counts its view).
 
-Freshness: every INSERT, UPDATE or DELETE on a table that pages show (WATCHED_TABLES)
-bumps a process-wide generation, at the statement and again at its commit, and a cached
-page is served only for the generation it was rendered in. Within one process a page is
-therefore never older than the last write. Another process's writes are not seen: there
-an entry lives PAGE_CACHE_SECONDS at most (10 by default), as Discourse's anonymous cache
-does. Members never read from it, nor write to it.
+Freshness: every INSERT, UPDATE or DELETE on a table that pages may show (any table not
+in UNSHOWN_TABLES) bumps a process-wide generation, at the statement and again at its
+commit, and a cached page is served only for the generation it was rendered in. Within
+one process a page is therefore never older than the last write. Another process's
+writes are not seen: there an entry lives PAGE_CACHE_SECONDS at most (10 by default), as
+Discourse's anonymous cache does. Members never read from it, nor write to it.
 
 Never cached: a response that sets a cookie (it belongs to one browser: a session, a
 CSRF token), anything but a 200 HTML answer to a GET, a request with a query argument
@@ -33,12 +33,23 @@ from flask import Flask, Response, g, request, session
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-# The tables whose rows the cached pages show; a write to another (read positions, the
-# events log, mail) leaves the pages as they are.
-WATCHED_TABLES = frozenset(
+# Every write bumps the generation except one to a table no cached page shows (the event
+# log, read positions, mail, drafts...): a blocklist, so that a table added later (or one
+# forgotten here, as idea_boards was: a board restricted by an admin stayed readable by
+# visitors) invalidates the pages by default. Those written on hot paths must be here, or
+# the cache never hits.
+UNSHOWN_TABLES = frozenset(
     {
-        "categories", "topics", "posts", "members", "post_reactions", "post_likes",
-        "interests", "category_interests", "tiers", "uploads", "polls", "ideas",
+        "domain_events", "event_subscribers", "parked_events",
+        "engagement_events", "member_active_days", "member_affinities", "member_profiles",
+        "pending_profiles", "lifecycle_changes", "member_consents", "staff_notes",
+        "points_daily", "ledger_entries",
+        "notifications", "notification_states", "notification_preferences", "outbox_messages",
+        "search_queue", "search_documents",
+        "topic_read_states", "topic_view_days", "drafts", "bookmarks", "topic_follows",
+        "idea_follows",
+        "audit_entries", "review_items", "flags", "trust_stats",
+        "api_keys", "webhook_deliveries", "webhook_endpoints", "alembic_version",
     }
 )  # fmt: skip
 _WRITE = re.compile(r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.I)
@@ -126,7 +137,7 @@ def _watch_writes(cache: PageCache) -> None:
         if statement[:1] in "SsWw":  # SELECT, WITH: the common case, decided at once
             return
         match = _WRITE.match(statement)
-        if match and match.group(1).lower() in WATCHED_TABLES:
+        if match and match.group(1).lower() not in UNSHOWN_TABLES:
             cache.bump()
             conn.info["cercle.page_cache.wrote"] = True
 
@@ -160,7 +171,10 @@ def _key() -> tuple | None:
         None,
     ):
         return None
+    # The banner shows for anything but yes/no: any other value is one key, or a client
+    # sending a new value each time would evict every page.
     consent = request.cookies.get("cercle_consent")
+    consent = consent if consent in ("yes", "no") else None
     return (request.endpoint, request.full_path, str(get_locale()), consent)
 
 
@@ -202,10 +216,17 @@ def init_app(app: Flask) -> None:
             or session.modified
         ):
             return response
+        body = response.get_data()
+        # A CSRF token belongs to one session: a page showing it is never anyone else's.
+        # (A returning visitor's session may hold a token already, so writing none proves
+        # nothing: a form rendered for visitors by mistake would hand theirs out.)
+        token = g.get("csrf_token")
+        if token and token.encode() in body:
+            return response
         cache.put(
             key,
             Entry(
-                body=response.get_data(),
+                body=body,
                 mimetype=response.mimetype or "text/html",
                 generation=g.get("page_cache_generation_at_start", cache.generation),
                 stored_at=time.monotonic(),

@@ -1,0 +1,62 @@
+"""Review of the visitors' page cache (rev13): what a write must invalidate, what may never
+be stored."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.core import page_cache
+from app.extensions import db
+from tests.community.factories import topic_with_posts
+
+
+@pytest.fixture
+def cache(app):  # type: ignore[no-untyped-def]
+    store = page_cache.cache_of(app)
+    saved = store.seconds
+    store.seconds = 60
+    store.clear()
+    store.hits = store.misses = 0
+    try:
+        yield store
+    finally:
+        store.seconds = saved
+        store.clear()
+
+
+def test_a_board_restricted_by_an_admin_is_no_longer_served_to_visitors(
+    client, cache, idea, board
+) -> None:  # type: ignore[no-untyped-def]
+    path = f"/ideas/b/{board.slug}/"
+    assert client.get(path).status_code == 200
+    board.audience = {"min_tier": "gold"}
+    db.session.flush()
+    assert client.get(path).status_code == 404
+    assert client.get(f"/ideas/{idea.id}").status_code == 404
+
+
+def _url(topic) -> str:  # type: ignore[no-untyped-def]
+    return f"/t/{topic.id}-{topic.slug}"
+
+
+def test_a_page_showing_the_visitors_csrf_token_is_never_stored(
+    client, cache, category, csrf_enabled, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A returning visitor's session already holds a token, so rendering one writes no
+    session: a form shown to visitors by mistake must not hand their token to others."""
+    from flask_wtf.csrf import generate_csrf
+
+    from app.community.forums import routes
+
+    topic = topic_with_posts(2, category=category)
+    client.get("/auth/login")  # the visitor's session now holds a CSRF token
+    real = routes.render_template
+    monkeypatch.setattr(
+        routes,
+        "render_template",
+        lambda *a, **k: real(*a, **k).replace("</main>", f"<i>{generate_csrf()}</i></main>"),
+    )
+    first = client.get(_url(topic)).get_data(as_text=True)
+    assert len(cache.entries) == 0
+    other = client.application.test_client()
+    assert other.get(_url(topic)).get_data(as_text=True) != first
