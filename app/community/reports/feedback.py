@@ -248,11 +248,18 @@ def _board_votes(params: Params) -> list[Any]:
     return [(IdeaVote.idea_id + 0).in_(board_ideas)]
 
 
+def _not_merged_away() -> Any:
+    """Votes left on a merged idea are those of members who also voted on the idea it
+    joined: out of every count, or a merge would count such a member twice."""
+    return (IdeaVote.idea_id + 0).not_in(select(Idea.id).where(Idea.merged_into_id.is_not(None)))
+
+
 def _vote_filter(params: Params) -> list[Any]:
     return [
         IdeaVote.created_at >= params.start,
         IdeaVote.created_at < params.end,
         *_board_votes(params),
+        _not_merged_away(),
     ]
 
 
@@ -274,6 +281,7 @@ def _ideas_tables(params, vote_filter, status_names, boards, locale):  # type: i
         IdeaVote.created_at >= prev_start,
         IdeaVote.created_at < prev_end,
         *_board_votes(params),
+        _not_merged_away(),
     ]
     prev_total, prev_weighted = db.session.execute(
         select(func.count(), func.sum(weight)).where(*prev_filter)

@@ -1,0 +1,47 @@
+"""Review of issue 12 (rev12): defects found and fixed, each with its test."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from app.community.ideas import services, workflow
+from app.community.ideas.models import Idea, IdeaVote
+from app.community.reports import feedback
+from app.extensions import db
+from tests.factories import MemberFactory
+
+
+def _tables(app):  # type: ignore[no-untyped-def]
+    with app.test_request_context("/reports/feedback"):
+        params, _errors = feedback.parse_params({})
+        return {t.id: t for t in feedback.build(params).tables()}
+
+
+def test_the_report_counts_a_merged_pair_once_per_member(app, board, member, product):
+    a = services.create_idea(member, board.id, "Lighter tent poles", "Carbon poles would be great.")
+    b = services.create_idea(member, board.id, "Carbon tent poles", "Carbon to save weight please.")
+    both, only_b = MemberFactory(), MemberFactory()
+    services.vote(both, a.id, 1)
+    services.vote(both, b.id, 3)
+    services.vote(only_b, b.id, 2)
+    workflow.merge(product, b.id, a.id)
+
+    tables = _tables(app)
+    # A direct count of the votes that count: those on ideas that are not merged away.
+    counted = db.session.scalar(
+        select(func.count())
+        .select_from(IdeaVote)
+        .join(Idea, Idea.id == IdeaVote.idea_id)
+        .where(Idea.merged_into_id.is_(None))
+    )
+    assert counted == 2
+    assert [[c.text for c in row] for row in tables["top-votes"].rows] == [
+        ["Lighter tent poles", "Tents", "Open", "2", "0", "new"]
+    ]
+    summary = {row[0].text: row[1].text for row in tables["summary"].rows}
+    assert summary["Votes"] == "2"
+    assert {row[0].text: row[1].text for row in tables["who-tier"].rows}["Bronze"] == "2"
+
+    workflow.unmerge(product, b.id)
+    tables = _tables(app)
+    assert {row[0].text: row[1].text for row in tables["summary"].rows}["Votes"] == "3"
