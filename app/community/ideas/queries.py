@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from app.community.forums.models import Post, Topic
 from app.community.ideas import boards
 from app.community.ideas.models import IDEAS_PER_PAGE, Idea, IdeaBoard, IdeaStatus
-from app.community.ideas.services import my_votes
+from app.community.ideas.services import my_votes, shown_ideas
 from app.core.pagination import Page
 from app.extensions import db
 from app.members.models import Member
@@ -82,7 +82,7 @@ def board_page(
     """The board's ideas (merged ones left out), 30 a page, by votes, date or activity,
     optionally one status only. The total is counted on the same indexed filter."""
     sort = sort if sort in SORTS else "top"
-    where = [Idea.board_id == board.id, Idea.merged_into_id.is_(None)]
+    where = [Idea.board_id == board.id, Idea.merged_into_id.is_(None), *shown_ideas(viewer)]
     if status:
         where.append(Idea.status == status)
     total = int(db.session.scalar(select(func.count()).select_from(Idea).where(*where)) or 0)
@@ -114,7 +114,11 @@ def all_boards_page(viewer: Any) -> list[tuple[IdeaBoard, list[IdeaRow]]]:
             .over(partition_by=Idea.board_id, order_by=(Idea.vote_count.desc(), Idea.id.desc()))
             .label("rank"),
         )
-        .where(Idea.board_id.in_([b.id for b in visible]), Idea.merged_into_id.is_(None))
+        .where(
+            Idea.board_id.in_([b.id for b in visible]),
+            Idea.merged_into_id.is_(None),
+            *shown_ideas(viewer),
+        )
         .subquery()
     )
     ideas = list(
@@ -195,6 +199,7 @@ def roadmap(viewer: Any, board: IdeaBoard | None = None) -> list[RoadmapColumn]:
             Idea.board_id.in_(board_ids),
             Idea.status == status.slug,
             Idea.merged_into_id.is_(None),
+            *shown_ideas(viewer),
         ]
         order = (
             [Idea.shipped_at.desc(), Idea.id.desc()]
@@ -218,6 +223,7 @@ def changelog(viewer: Any, page_number: int, board: IdeaBoard | None = None) -> 
         Idea.board_id.in_(board_ids or [-1]),
         Idea.shipped_at.is_not(None),
         Idea.merged_into_id.is_(None),
+        *shown_ideas(viewer),
     ]
     total = int(db.session.scalar(select(func.count()).select_from(Idea).where(*where)) or 0)
     page = Page(items=[], page=page_number, per_page=CHANGELOG_PER_PAGE, total=total)

@@ -15,9 +15,9 @@ from datetime import timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, exists, func, or_, select, update
 
-from app.community.forums import hooks
+from app.community.forums import access, hooks
 from app.community.forums.events import PostCreated, TopicCreated
 from app.community.forums.models import Category, Post, Topic, TopicFollow
 from app.community.forums.services.base import bump_category, slugify
@@ -53,10 +53,28 @@ def importance_label(value: int) -> str:
 # --- reading one idea ----------------------------------------------------------------------
 
 
+def shown_ideas(viewer: Any) -> list[Any]:
+    """Conditions on Idea for `viewer`: an idea's text is its discussion's first post, so
+    an idea whose discussion moderation holds or hides is shown to its author and staff
+    only (as a held or hidden topic is)."""
+    if access.is_staff(viewer):
+        return []
+    taken_down = exists().where(Topic.id == Idea.topic_id, Topic.moderation_state != "visible")
+    if access.is_member(viewer):
+        return [or_(~taken_down, Idea.author_id == viewer.id)]
+    return [~taken_down]
+
+
 def visible_idea(viewer: Any, idea: Idea | None) -> Idea:
-    """The idea if its board's audience matches the viewer, else NotFound."""
+    """The idea if its board's audience matches the viewer and moderation has not held or
+    hidden it from them (see `shown_ideas`), else NotFound."""
     if idea is None or not boards.can_see_board(viewer, idea.board):
         raise NotFound()
+    if idea.topic_id is not None and not access.may_see_unlisted(viewer, idea.author_id):
+        # The idea page reads this topic anyway (the identity map serves it again).
+        topic = db.session.get(Topic, idea.topic_id)
+        if topic is not None and topic.moderation_state != "visible":
+            raise NotFound()
     return idea
 
 
@@ -225,6 +243,8 @@ def _open_discussion(actor: Member, category_id: int, idea: Idea, now: Any) -> P
         body=idea.body,
         body_html=idea.body_html,
         created_at=now,
+        # Visible from the start: a later hide and restore is not announced as new.
+        published_at=now,
         revision_count=0,
         like_count=0,
     )
@@ -267,7 +287,12 @@ def similar_ideas(viewer: Any, title: str, limit: int = 5) -> list[Idea]:
     candidates = list(
         db.session.scalars(
             select(Idea)
-            .where(Idea.board_id.in_(board_ids), Idea.merged_into_id.is_(None), or_(*conditions))
+            .where(
+                Idea.board_id.in_(board_ids),
+                Idea.merged_into_id.is_(None),
+                or_(*conditions),
+                *shown_ideas(viewer),
+            )
             .order_by(Idea.vote_count.desc(), Idea.id.desc())
             .limit(50)
         )
