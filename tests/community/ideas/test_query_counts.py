@@ -10,8 +10,8 @@ from tests.factories import MemberFactory
 
 # Measured. Board page: visitor 5 (boards, statuses, count, ideas, authors), member 7 (plus
 # the session member and the viewer's votes). Idea page: visitor 10, member 13 (plus the
-# viewer's vote and follow; both read the discussion topic's moderation state). Roadmap (3 columns of a count, ideas, authors): visitor 9,
-# member 11.
+# viewer's vote and follow; both read the discussion topic's moderation state). Roadmap
+# (3 columns of a count, ideas, authors): visitor 9, member 11.
 BOARD_PAGE_MAX = 7
 IDEA_PAGE_MAX = 13
 ROADMAP_MAX = 11
