@@ -220,7 +220,7 @@ class Bookmark(db.Model):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
     topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id"))
-    # Post numbers never change (posts are soft-deleted), so the link needs no join.
+    # Kept with the post when staff split or merge topics (structure._renumber).
     post_number: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

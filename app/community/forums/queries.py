@@ -769,14 +769,16 @@ def bookmarks_page(viewer: Any, page_number: int) -> Page[BookmarkRow]:
     joined = (
         select(Bookmark, Post, Topic, Member)
         .join(Post, Post.id == Bookmark.post_id)
-        .join(Topic, Topic.id == Bookmark.topic_id)
+        # The post's topic as it is now (a split or merge moves posts): readability is
+        # decided on where the post is, never where it was bookmarked.
+        .join(Topic, Topic.id == Post.topic_id)
         .join(Member, Member.id == Post.author_id)
         .where(visible)
     )
     total = db.session.scalar(
         select(func.count(Bookmark.id))
         .join(Post, Post.id == Bookmark.post_id)
-        .join(Topic, Topic.id == Bookmark.topic_id)
+        .join(Topic, Topic.id == Post.topic_id)
         .where(visible)
     )
     page = Page(items=[], page=page_number, per_page=BOOKMARKS_PER_PAGE, total=int(total or 0))
@@ -792,7 +794,7 @@ def bookmarks_page(viewer: Any, page_number: int) -> Page[BookmarkRow]:
             post=p,
             topic=t,
             author=m,
-            url=post_url(t, b.post_number),
+            url=post_url(t, p.post_number),
             excerpt=excerpt(p.body_html),
         )
         for b, p, t, m in rows

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, update
 
 from app.community.forums import access
 from app.community.forums.events import (
@@ -24,7 +24,14 @@ from app.community.forums.events import (
     TopicSplit,
     TopicStructureUndone,
 )
-from app.community.forums.models import Category, Post, Topic, TopicFollow, TopicStructureChange
+from app.community.forums.models import (
+    Bookmark,
+    Category,
+    Post,
+    Topic,
+    TopicFollow,
+    TopicStructureChange,
+)
 from app.community.forums.services.base import (
     clean_title,
     recount_category,
@@ -110,6 +117,19 @@ def _renumber(posts: Sequence[Post], topic: Topic, numbers: Sequence[int]) -> No
         post.topic_id = topic.id
         post.post_number = number
     db.session.flush()
+    # Bookmarks keep their post's topic and number (the /bookmarks link, the topic page's
+    # marks): they follow the post, or a member's list would link to the old place.
+    bookmarks = Bookmark.__table__
+    if posts:
+        db.session.execute(
+            update(bookmarks)
+            .where(bookmarks.c.post_id == bindparam("moved_id"))
+            .values(topic_id=bindparam("new_topic"), post_number=bindparam("new_number")),
+            [
+                {"moved_id": post.id, "new_topic": topic.id, "new_number": number}
+                for post, number in zip(posts, numbers, strict=True)
+            ],
+        )
     for post in posts:
         db.session.expire(post, ["topic"])
 
