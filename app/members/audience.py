@@ -56,6 +56,9 @@ class Audience:
     min_trust_level: int = 0
     # Signed-in members only (implied by every other criterion).
     members_only: bool = False
+    # Roles that always match, whatever the other criteria: the team that manages the
+    # thing (the product team on an idea board's discussions), as staff always do.
+    managed_by: frozenset[str] = field(default_factory=frozenset)
 
     def is_everyone(self) -> bool:
         return not (
@@ -86,6 +89,8 @@ class Audience:
             data["min_trust_level"] = int(self.min_trust_level)
         if self.members_only:
             data["members_only"] = True
+        if self.managed_by and not self.is_everyone():
+            data["managed_by"] = sorted(self.managed_by)
         return data
 
     @classmethod
@@ -109,6 +114,7 @@ class Audience:
             stages=strings("stages"),
             min_trust_level=trust,
             members_only=bool(data.get("members_only")),
+            managed_by=strings("managed_by"),
         )
 
     @classmethod
@@ -173,7 +179,8 @@ def matches(viewer: Any, audience: Audience) -> bool:
         return True
     if not _is_member(viewer):
         return False
-    if getattr(viewer, "role", None) in STAFF_ROLES:
+    role = getattr(viewer, "role", None)
+    if role in STAFF_ROLES or role in audience.managed_by:
         return True
     if audience.roles and viewer.role not in audience.roles:
         return False

@@ -4,6 +4,7 @@ and product team's management of boards and statuses."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from flask_babel import gettext as _
@@ -302,7 +303,10 @@ def _sync_category(board: IdeaBoard) -> None:
     category.name_fr = f"Idées : {board.name_fr}"[:80]
     category.description_en = f"Discussions of the ideas on the {board.name_en} board."[:500]
     category.description_fr = f"Les discussions des idées du tableau {board.name_fr}."[:500]
-    category.audience = dict(board.audience or {})
+    # The product team manages every board (can_see_board), so it reads and answers the
+    # discussions of a gated board's ideas too.
+    rule = Audience.from_json(board.audience)
+    category.audience = replace(rule, managed_by=frozenset({"product"})).to_json()
     category.allowed_roles = None
     category.min_tier_rank = 0
     category.interest_id = board.product_interest_id

@@ -45,3 +45,23 @@ def test_the_report_counts_a_merged_pair_once_per_member(app, board, member, pro
     workflow.unmerge(product, b.id)
     tables = _tables(app)
     assert {row[0].text: row[1].text for row in tables["summary"].rows}["Votes"] == "3"
+
+
+def test_the_product_team_answers_in_a_gated_boards_discussion(client, gold_board, product):
+    """The product team sees every board it manages; a Gold board's idea discussions (its
+    forum category) are open to it too, and still closed to a Bronze member."""
+    import pytest
+
+    from app.community.forums import access
+    from app.core.errors import NotFound
+
+    gold = MemberFactory(tier="gold")
+    idea = services.create_idea(gold, gold_board.id, "Gold idea title", "A long enough text here.")
+    post = services.comment(product, idea.id, "Thanks: we are looking at it for spring.")
+    assert post.topic_id == idea.topic_id
+    assert access.get_topic(product, idea.topic_id).id == idea.topic_id
+    with pytest.raises(NotFound):
+        access.get_topic(MemberFactory(tier="bronze"), idea.topic_id)
+    with pytest.raises(NotFound):
+        services.comment(MemberFactory(tier="bronze"), idea.id, "Let me in, I am bronze.")
+    assert access.get_topic(gold, idea.topic_id).id == idea.topic_id
