@@ -66,3 +66,24 @@ def test_restoring_an_idea_does_not_announce_it_again(db, published):  # type: i
     assert [e.first_time for e in shown] == [False]
     assert not [e for e in published if isinstance(e, TopicCreated)]
     assert ideas.get_idea(MemberFactory(), idea.id).id == idea.id
+
+
+def test_a_held_idea_waits_for_approval_before_others_see_it(app, db, monkeypatch, published):  # type: ignore[no-untyped-def]
+    limits = {**app.config["TRUST_LEVEL_0_LIMITS"], "held_posts": 1}
+    monkeypatch.setitem(app.config, "TRUST_LEVEL_0_LIMITS", limits)
+    board = make_board()
+    newcomer, other = MemberFactory(trust_level=0), MemberFactory(trust_level=1)
+    idea = ideas.create_idea(newcomer, board.id, "Cheap tents", "Buy cheap tents, they are great.")
+    first = _first_post(idea)
+    assert (first.moderation_state, first.topic.moderation_state) == ("held", "held")
+    assert not [e for e in published if isinstance(e, TopicCreated)]
+    assert idea.id in _listed(newcomer, board)
+    assert idea.id not in _listed(other, board)
+    with pytest.raises(NotFound):
+        ideas.get_idea(other, idea.id)
+
+    with unit_of_work():
+        moderation_state.make_visible(_first_post(idea))
+    assert [e.topic_id for e in published if isinstance(e, TopicCreated)] == [idea.topic_id]
+    assert idea.id in _listed(other, board)
+    assert ideas.get_idea(other, idea.id).id == idea.id

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, exists, func, or_, select, update
 
 from app.community.forums import access, hooks
-from app.community.forums.events import PostCreated, TopicCreated
+from app.community.forums.events import PostCreated, PostHeld, TopicCreated
 from app.community.forums.models import Category, Post, Topic, TopicFollow
 from app.community.forums.services.base import bump_category, slugify
 from app.community.ideas import boards
@@ -147,8 +147,8 @@ def create_idea(actor: Member, board_id: int, title: str, body: str, tags: Any =
     if not errors:
         # Moderation's content checks (watched words, spam, new members), read outside the
         # write transaction as the forums do: a block refuses the idea, a replacement
-        # changes its text; a hold cannot hide an idea (ideas have no held state), so it
-        # opens a review item on the idea's discussion post instead.
+        # changes its text; a hold holds the idea's discussion (its first post is the
+        # idea's text), and the idea with it (`shown_ideas`) until a moderator approves.
         category_id = db.session.scalar(
             select(IdeaBoard.category_id).where(IdeaBoard.id == board_id)
         )
@@ -198,7 +198,8 @@ def create_idea(actor: Member, board_id: int, title: str, body: str, tags: Any =
         db.session.flush()
         db.session.add(IdeaFollow(idea_id=idea.id, member_id=actor.id, created_at=now))
         if board.category_id is not None:
-            post = _open_discussion(actor, board.category_id, idea, now)
+            hold = checked.hold if checked is not None else None
+            post = _open_discussion(actor, board.category_id, idea, now, hold)
             idea.topic_id = post.topic_id if post is not None else None
             if post is not None and checked is not None and checked.reviews:
                 hooks.after_write(post, hooks.Outcome(body=body, reviews=checked.reviews))
@@ -212,12 +213,16 @@ def create_idea(actor: Member, board_id: int, title: str, body: str, tags: Any =
     return idea
 
 
-def _open_discussion(actor: Member, category_id: int, idea: Idea, now: Any) -> Post | None:
+def _open_discussion(
+    actor: Member, category_id: int, idea: Idea, now: Any, hold: hooks.Verdict | None = None
+) -> Post | None:
     """The idea's forum topic, in the same transaction: likes, quotes, mentions, following,
-    moderation, search and realtime then work on its comments as on any topic."""
+    moderation, search and realtime then work on its comments as on any topic. A `hold`
+    holds it as the forums hold a new topic (announced once a moderator approves it)."""
     category = db.session.get(Category, category_id)
     if category is None:
         return None
+    held = hold is not None
     topic = Topic(
         category_id=category.id,
         author_id=actor.id,
@@ -226,7 +231,8 @@ def _open_discussion(actor: Member, category_id: int, idea: Idea, now: Any) -> P
         created_at=now,
         last_posted_at=now,
         last_poster_id=actor.id,
-        post_count=1,
+        post_count=0 if held else 1,
+        moderation_state="held" if held else "visible",
         highest_post_number=1,
         like_count=0,
         view_count=0,
@@ -243,14 +249,29 @@ def _open_discussion(actor: Member, category_id: int, idea: Idea, now: Any) -> P
         body=idea.body,
         body_html=idea.body_html,
         created_at=now,
-        # Visible from the start: a later hide and restore is not announced as new.
-        published_at=now,
+        # Published now unless held: a later hide and restore is not announced as new.
+        published_at=None if held else now,
+        moderation_state="held" if held else "visible",
+        moderation_reason=hold.reason[:200] if hold is not None else "",
         revision_count=0,
         like_count=0,
     )
     db.session.add(post)
     db.session.add(TopicFollow(topic_id=topic.id, member_id=actor.id, created_at=now))
     db.session.flush()
+    if hold is not None:
+        emit(
+            PostHeld(
+                post_id=post.id,
+                topic_id=topic.id,
+                category_id=category.id,
+                author_id=actor.id,
+                post_number=1,
+                reason=hold.reason,
+                topic_held=True,
+            )
+        )
+        return post
     bump_category(
         category.id, topic_count=1, post_count=1, last_posted_at=now, last_topic_id=topic.id
     )
