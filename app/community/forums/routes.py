@@ -236,7 +236,8 @@ def post_partial(topic_id: int, post_number: int):  # type: ignore[no-untyped-de
     post = db.session.scalar(
         select(Post).where(Post.topic_id == topic.id, Post.post_number == post_number)
     )
-    if post is None:
+    # Held and hidden posts: their author and staff only, as on the topic page.
+    if post is None or not access.sees_post(current_user, post):
         raise NotFound()
     liked = current_user.is_authenticated and (
         db.session.scalar(
