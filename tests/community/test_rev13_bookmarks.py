@@ -48,3 +48,22 @@ def test_a_bookmark_links_to_where_its_post_now_is(client, login_as, category, m
     assert f'href="/t/{change.target_topic_id}-a-tangent-of-its-own/1"' in page
     new = client.get(f"/t/{change.target_topic_id}-a-tangent-of-its-own").get_data(as_text=True)
     assert 'aria-pressed="true" title="Remove the bookmark"' in new
+
+
+def test_splitting_off_the_solution_leaves_the_question_unsolved_until_undone(
+    db, category, moderator
+) -> None:  # type: ignore[no-untyped-def]
+    from app.community.forums.models import Topic
+
+    category.qa = True
+    topic = topic_with_posts(3, category=category)
+    reply = _reply(topic)
+    services.mark_solution(topic.author, reply.id)
+    change = structure.split_posts(moderator, topic.id, [reply.id], "The answer on its own")
+    db.session.expire_all()
+    source = db.session.get(Topic, topic.id)
+    assert (source.solution_post_id, source.solved) == (None, False)
+    structure.undo_change(moderator, change.id)
+    db.session.expire_all()
+    source = db.session.get(Topic, topic.id)
+    assert (source.solution_post_id, source.solved) == (reply.id, True)

@@ -340,6 +340,12 @@ def split_posts(
         )
         _renumber(posts, new, list(range(1, len(posts) + 1)))
         refresh_topic_last(new)
+        # The question's solution went with the split: the question is unsolved again (the
+        # lists said "Solved" with no answer to show); undo marks it again.
+        if source.solution_post_id in {p.id for p in posts}:
+            change.details = {**change.details, "solution_post_id": source.solution_post_id}
+            source.solution_post_id = None
+            source.solved = False
         # As when starting a topic, the author of its first post follows it.
         if not db.session.scalar(
             select(TopicFollow.id).where(
@@ -468,6 +474,10 @@ def _undo_split(actor: Member, change: TopicStructureChange, source: Topic, new:
     moved, likes = _tally(posts)
     new_counted = topic_counts(new)
     _renumber(posts, source, numbers)
+    solution_id = change.details.get("solution_post_id")
+    if solution_id and source.solution_post_id is None:
+        source.solution_post_id = solution_id
+        source.solved = True
     source.post_count += moved
     source.like_count += likes
     source.highest_post_number = max(source.highest_post_number, max(numbers, default=0))
