@@ -87,3 +87,18 @@ def test_a_held_idea_waits_for_approval_before_others_see_it(app, db, monkeypatc
     assert [e.topic_id for e in published if isinstance(e, TopicCreated)] == [idea.topic_id]
     assert idea.id in _listed(other, board)
     assert ideas.get_idea(other, idea.id).id == idea.id
+
+
+def test_the_author_of_a_held_idea_is_told_it_waits(app, client, login_as, monkeypatch):  # type: ignore[no-untyped-def]
+    limits = {**app.config["TRUST_LEVEL_0_LIMITS"], "held_posts": 1}
+    monkeypatch.setitem(app.config, "TRUST_LEVEL_0_LIMITS", limits)
+    board = make_board()
+    login_as(trust_level=0)
+    response = client.post(
+        "/ideas/new",
+        data={"board": board.slug, "title": "Cheap tents", "body": "Buy cheap tents, they rock."},
+        follow_redirects=True,
+    )
+    page = response.get_data(as_text=True)
+    assert "waits for approval by the community team" in page
+    assert "Others can vote for it now" not in page

@@ -169,7 +169,11 @@ def new_idea():  # type: ignore[no-untyped-def]
             apply_errors(form, exc)
         else:
             limits.record("topic")
-            flash(_("Your idea is posted. Others can vote for it now."), "success")
+            topic = queries.topic_of(idea)
+            if topic is not None and topic.moderation_state == "held":
+                flash(_("Your idea waits for approval by the community team."), "info")
+            else:
+                flash(_("Your idea is posted. Others can vote for it now."), "success")
             return redirect(idea_url(idea))
     if request.method == "POST":
         status = 400
