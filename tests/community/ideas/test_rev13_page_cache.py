@@ -60,3 +60,29 @@ def test_a_page_showing_the_visitors_csrf_token_is_never_stored(
     assert len(cache.entries) == 0
     other = client.application.test_client()
     assert other.get(_url(topic)).get_data(as_text=True) != first
+
+
+def test_a_post_hidden_by_moderation_and_a_restricted_category_leave_the_cache(
+    client, cache, category, moderator
+) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from app.community.forums.models import Post
+    from app.community.forums.services.moderation_state import hide_post
+    from app.core.db import unit_of_work
+
+    topic = topic_with_posts(3, category=category)
+    reply = db.session.scalars(
+        select(Post).where(Post.topic_id == topic.id, Post.post_number == 2)
+    ).one()
+    reply.body_html = "<p>Soon to be hidden</p>"
+    db.session.flush()
+    assert "Soon to be hidden" in client.get(_url(topic)).get_data(as_text=True)
+    with unit_of_work():
+        hide_post(reply, "spam", moderator.id)
+    assert "Soon to be hidden" not in client.get(_url(topic)).get_data(as_text=True)
+    assert client.get("/latest").status_code == 200
+    category.min_tier_rank = 2
+    db.session.flush()
+    assert client.get(_url(topic)).status_code == 404
+    assert topic.title not in client.get("/latest").get_data(as_text=True)
