@@ -16,7 +16,7 @@ import re
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from app.community.forums.events import (
     PostCreated,
@@ -104,10 +104,16 @@ def _idea_url(idea: Idea) -> str:
 
 
 def audience_of_status_change(idea_id: int) -> set[int]:
-    """Exactly the idea's voters and followers."""
+    """Exactly the idea's voters and followers; the followers of the ideas merged into it
+    (a duplicate's author follows it) follow it too, so they hear when it ships."""
     voters = set(db.session.scalars(select(IdeaVote.member_id).where(IdeaVote.idea_id == idea_id)))
+    merged = select(Idea.id).where(Idea.merged_into_id == idea_id)
     followers = set(
-        db.session.scalars(select(IdeaFollow.member_id).where(IdeaFollow.idea_id == idea_id))
+        db.session.scalars(
+            select(IdeaFollow.member_id).where(
+                or_(IdeaFollow.idea_id == idea_id, IdeaFollow.idea_id.in_(merged))
+            )
+        )
     )
     return voters | followers
 

@@ -84,3 +84,29 @@ def test_the_csv_exports_never_carry_a_formula(client, login_as, board, member):
     voters = client.get(f"/ideas/{idea.id}/voters.csv").get_data(as_text=True)
     cells = [cell for row in csv.reader(io.StringIO(voters)) for cell in row]
     assert "'=cmd@example.com" in cells and not any(c.startswith("=") for c in cells)
+
+
+def test_a_merged_duplicates_followers_hear_when_the_idea_it_joined_ships(board, member, product):
+    """B is merged into A: B's author (who follows B) and B's followers are told of A's
+    status changes and its ship, as A's own voters and followers are; nobody else is."""
+    from app.notifications.models import Notification
+    from tests.conftest import drain_events
+
+    a = services.create_idea(member, board.id, "Lighter tent poles", "Carbon poles would be great.")
+    b_author, b_follower, bystander = MemberFactory(), MemberFactory(), MemberFactory()
+    b = services.create_idea(b_author, board.id, "Carbon tent poles", "Carbon to save weight.")
+    services.set_follow(b_follower, b.id, True)
+    voter = MemberFactory()
+    services.vote(voter, a.id)
+    workflow.merge(product, b.id, a.id)
+    drain_events()
+    db.session.execute(Notification.__table__.delete())
+    workflow.change_status(product, a.id, "shipped", "In the 2027 range.")
+    drain_events()
+    told = set(
+        db.session.scalars(
+            select(Notification.member_id).where(Notification.type == "idea_shipped")
+        )
+    )
+    assert told == {member.id, voter.id, b_author.id, b_follower.id}
+    assert bystander.id not in told
