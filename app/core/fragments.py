@@ -30,7 +30,9 @@ from sqlalchemy import Column
 from sqlalchemy import inspect as sa_inspect
 
 _KEY = "cercle.fragments"
-CSRF_PLACEHOLDER = "\x00csrf\x00"
+# Never in anything a member wrote: their text reaches the macro escaped ("<" as "&lt;") or
+# sanitised (NUL bytes replaced), while a display name may hold NUL bytes on SQLite.
+CSRF_PLACEHOLDER = "\x00<csrf>\x00"
 _COLUMNS: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
 
