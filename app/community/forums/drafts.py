@@ -99,8 +99,8 @@ def save_draft(actor: Any, key: str, body: str | None, title: str | None = None)
     an empty composer deletes the draft. Refused when the target went away."""
     _require_member(actor)
     kind, target_id = _parse(key)
-    body = (body or "").replace("\r\n", "\n")
-    title = " ".join((title or "").split()) if kind == "topic" else ""
+    body = (body or "").replace("\x00", "").replace("\r\n", "\n")
+    title = " ".join((title or "").replace("\x00", "").split()) if kind == "topic" else ""
     if len(body) > BODY_MAX:
         raise Invalid({"body": _("A post has at most %(n)s characters.", n=f"{BODY_MAX:,}")})
     if len(title) > TITLE_MAX:

@@ -43,11 +43,12 @@ def slugify(title: str) -> str:
 
 
 def clean_title(title: str | None) -> str:
-    return " ".join((title or "").split())
+    return " ".join((title or "").replace("\x00", "").split())
 
 
 def clean_body(body: str | None) -> str:
-    return (body or "").replace("\r\n", "\n").strip()
+    # NUL bytes: nothing a member means, and PostgreSQL refuses them in text (a 500).
+    return (body or "").replace("\x00", "").replace("\r\n", "\n").strip()
 
 
 def title_error(title: str) -> str | None:
