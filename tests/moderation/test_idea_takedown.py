@@ -102,3 +102,37 @@ def test_the_author_of_a_held_idea_is_told_it_waits(app, client, login_as, monke
     page = response.get_data(as_text=True)
     assert "waits for approval by the community team" in page
     assert "Others can vote for it now" not in page
+
+
+def test_the_boards_count_leaves_out_held_and_hidden_ideas(app, db, monkeypatch):  # type: ignore[no-untyped-def]
+    from app.community.ideas.models import IdeaBoard
+    from app.community.ideas.recount import recount_ideas
+    from tests.conftest import drain_events
+
+    limits = {**app.config["TRUST_LEVEL_0_LIMITS"], "held_posts": 1}
+    monkeypatch.setitem(app.config, "TRUST_LEVEL_0_LIMITS", limits)
+    board = make_board()
+
+    def count() -> int:
+        drain_events()
+        db.session.expire_all()
+        return db.session.get(IdeaBoard, board.id).idea_count
+
+    shown = ideas.create_idea(
+        MemberFactory(trust_level=1), board.id, "Lighter poles", "Carbon poles would save weight."
+    )
+    held = ideas.create_idea(
+        MemberFactory(trust_level=0), board.id, "Cheap tents", "Buy cheap tents, they rock."
+    )
+    assert count() == 1
+    with unit_of_work():
+        moderation_state.hide_post(_first_post(shown), "staff")
+    assert count() == 0
+    with unit_of_work():
+        moderation_state.make_visible(_first_post(held))
+        moderation_state.make_visible(_first_post(shown))
+    assert count() == 2
+    with unit_of_work():
+        moderation_state.hide_post(_first_post(held), "staff")
+    assert count() == 1
+    assert not [line for line in recount_ideas() if "idea_count" in line]

@@ -7,9 +7,9 @@ idea count. Repairs what differs and says what it changed.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, select, update
 
-from app.community.forums.models import Post
+from app.community.forums.models import Post, Topic
 from app.community.ideas.models import Idea, IdeaBoard, IdeaFollow, IdeaVote
 from app.core.db import unit_of_work
 from app.core.worker import hold_at_head
@@ -71,8 +71,12 @@ def recount_ideas() -> list[str]:
                     update(Idea).where(Idea.id == row.id).values(**changes),
                     execution_options={"synchronize_session": False},
                 )
+        # Ideas held or hidden by moderation (their discussion topic) are not counted.
+        taken_down = exists().where(Topic.id == Idea.topic_id, Topic.moderation_state != "visible")
         per_board = dict(
-            db.session.execute(select(Idea.board_id, func.count()).group_by(Idea.board_id)).all()
+            db.session.execute(
+                select(Idea.board_id, func.count()).where(~taken_down).group_by(Idea.board_id)
+            ).all()
         )
         for board_id, stored in db.session.execute(select(IdeaBoard.id, IdeaBoard.idea_count)):
             actual = int(per_board.get(board_id, 0))

@@ -203,12 +203,14 @@ def create_idea(actor: Member, board_id: int, title: str, body: str, tags: Any =
             idea.topic_id = post.topic_id if post is not None else None
             if post is not None and checked is not None and checked.reviews:
                 hooks.after_write(post, hooks.Outcome(body=body, reviews=checked.reviews))
-        db.session.execute(
-            update(IdeaBoard)
-            .where(IdeaBoard.id == board.id)
-            .values(idea_count=IdeaBoard.idea_count + 1),
-            execution_options={"synchronize_session": False},
-        )
+        if not (checked is not None and checked.held and board.category_id is not None):
+            # A held idea is counted once approved (ideas_counters recounts the board).
+            db.session.execute(
+                update(IdeaBoard)
+                .where(IdeaBoard.id == board.id)
+                .values(idea_count=IdeaBoard.idea_count + 1),
+                execution_options={"synchronize_session": False},
+            )
         emit(IdeaCreated(idea_id=idea.id, board_id=board.id, author_id=actor.id, title=title))
     return idea
 

@@ -34,7 +34,7 @@ from app.community.ideas.events import (
     IdeaVoted,
     IdeaVoteWithdrawn,
 )
-from app.community.ideas.models import Idea, IdeaFollow, IdeaStatusChange, IdeaVote
+from app.community.ideas.models import Idea, IdeaBoard, IdeaFollow, IdeaStatusChange, IdeaVote
 from app.core.events import DomainEvent, EventBus
 from app.core.markup import render_markdown
 from app.extensions import db
@@ -301,7 +301,22 @@ def count_restored(event: PostRestored) -> None:
 
 
 def count_moderated(event: PostHidden | PostMadeVisible) -> None:
+    """A comment hidden or shown changes the idea's comments; its first post (the idea's
+    text) taking the topic down or showing it changes the board's count of ideas, by one
+    (a delta, as the forums keep theirs: no race with an idea being posted)."""
     _recount_comments(event.topic_id)
+    if isinstance(event, PostHidden):
+        delta = -1 if event.topic_hidden else 0
+    else:
+        delta = 1 if event.topic_shown else 0
+    if delta:
+        board_id = select(Idea.board_id).where(Idea.topic_id == event.topic_id)
+        db.session.execute(
+            update(IdeaBoard)
+            .where(IdeaBoard.id.in_(board_id))
+            .values(idea_count=IdeaBoard.idea_count + delta),
+            execution_options={"synchronize_session": False},
+        )
 
 
 def register(bus: EventBus) -> None:
