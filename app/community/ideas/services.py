@@ -204,7 +204,7 @@ def create_idea(actor: Member, board_id: int, title: str, body: str, tags: Any =
             if post is not None and checked is not None and checked.reviews:
                 hooks.after_write(post, hooks.Outcome(body=body, reviews=checked.reviews))
         if not (checked is not None and checked.held and board.category_id is not None):
-            # A held idea is counted once approved (ideas_counters recounts the board).
+            # A held idea is counted once approved (ideas_counters adds it then).
             db.session.execute(
                 update(IdeaBoard)
                 .where(IdeaBoard.id == board.id)
