@@ -82,6 +82,9 @@ def load_session_member(session_id: str) -> Member | None:
 
 
 def get_by_username(username: str) -> Member:
+    # No username holds a NUL byte, and PostgreSQL refuses one in a query (a 500).
+    if "\x00" in username:
+        raise NotFound(_("No member is called %(name)s.", name=username.replace("\x00", "")))
     member = db.session.scalar(select(Member).where(Member.username_lower == username.lower()))
     if member is None:
         raise NotFound(_("No member is called %(name)s.", name=username))

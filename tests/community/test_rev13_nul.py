@@ -34,3 +34,8 @@ def test_a_draft_with_a_nul_byte_is_kept_without_it(db, category, member) -> Non
     topic = topic_with_posts(1, category=category)
     draft = drafts.save_draft(member, f"reply:{topic.id}", "Half \x00written")
     assert draft.body == "Half written"
+
+
+def test_a_member_card_or_profile_asked_with_a_nul_byte_is_not_found(client) -> None:  # type: ignore[no-untyped-def]
+    assert client.get("/forums/members/a%00b/card").status_code == 404
+    assert client.get("/members/a%00b").status_code == 404
