@@ -142,6 +142,12 @@ def reset_with_token(token: str):  # type: ignore[no-untyped-def]
             apply_errors(form, exc)
         else:
             logout_user()
+            from app.core.guards import write_refusal
+
+            # The new password is kept, but a suspended member is not logged in by it.
+            if refusal := write_refusal(member, "login"):
+                flash(refusal, "error")
+                return redirect(url_for("auth.login"))
             login_user(member)
             refresh_locale()
             flash(_("Your password is changed and you are logged in."), "success")

@@ -94,3 +94,18 @@ def test_a_silenced_team_member_is_refused_the_teams_writes_too(db):  # type: ig
     for attempt in attempts:
         _refused(attempt)
     assert database.session.scalar(select(func.count()).select_from(AuditEntry)) == audited
+
+
+def test_a_password_reset_does_not_log_a_suspended_member_in(client, db):  # type: ignore[no-untyped-def]
+    from app.members import tokens
+
+    member = MemberFactory()
+    sanctions.suspend(MemberFactory(role="admin"), member.id, "Too many links", days=2)
+    link = f"/auth/reset/{tokens.make_token(member, tokens.RESET)}"
+    secret = "a long enough new secret"
+    response = client.post(link, data={"password": secret, "confirm": secret})
+    assert response.status_code == 302
+    assert "/auth/login" in response.headers["Location"]
+    assert client.get("/settings/profile").status_code == 302  # not logged in
+    page = client.get("/auth/login").get_data(as_text=True)
+    assert "Too many links" in page
