@@ -136,3 +136,19 @@ def test_the_boards_count_leaves_out_held_and_hidden_ideas(app, db, monkeypatch)
         moderation_state.hide_post(_first_post(held), "staff")
     assert count() == 1
     assert not [line for line in recount_ideas() if "idea_count" in line]
+
+
+def test_the_author_of_a_held_comment_is_told_it_waits(app, client, login_as, monkeypatch):  # type: ignore[no-untyped-def]
+    limits = {**app.config["TRUST_LEVEL_0_LIMITS"], "held_posts": 1}
+    monkeypatch.setitem(app.config, "TRUST_LEVEL_0_LIMITS", limits)
+    board = make_board()
+    idea = ideas.create_idea(
+        MemberFactory(trust_level=1), board.id, "Lighter poles", "Carbon poles would save weight."
+    )
+    login_as(trust_level=0)
+    response = client.post(
+        f"/ideas/{idea.id}/comment", data={"body": "My very first words."}, follow_redirects=True
+    )
+    page = response.get_data(as_text=True)
+    assert "waits for approval by the community team" in page
+    assert "Your comment is posted" not in page

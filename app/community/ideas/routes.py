@@ -307,7 +307,7 @@ def comment(idea_id: int):  # type: ignore[no-untyped-def]
             form.form_errors.append(wait)
             return _idea_page(found, 429, comment_form=form)
         try:
-            services.comment(current_user, found.id, form.body.data)
+            posted = services.comment(current_user, found.id, form.body.data)
         except Invalid as exc:
             apply_errors(form, exc)
         except DuplicateSubmission as exc:
@@ -315,7 +315,10 @@ def comment(idea_id: int):  # type: ignore[no-untyped-def]
             return redirect(idea_url(found, _anchor="comments"), 303)
         else:
             limits.record("reply")
-            flash(_("Your comment is posted."), "success")
+            if posted.moderation_state == "held":
+                flash(_("Your comment waits for approval by the community team."), "info")
+            else:
+                flash(_("Your comment is posted."), "success")
             return redirect(idea_url(found, _anchor="comments"), 303)
     return _idea_page(found, 400, comment_form=form)
 
