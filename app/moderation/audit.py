@@ -28,7 +28,7 @@ from app.moderation.queue import require_staff
 
 PER_PAGE = 50
 CSV_CHUNK = 1000
-TARGET_TYPES = ("post", "topic", "member", "watched_word", "sanction", "category")
+TARGET_TYPES = ("post", "topic", "member", "watched_word", "sanction", "category", "idea")
 
 ACTION_LABELS = {
     "role_changed": _l("Role changed"),
@@ -56,6 +56,8 @@ ACTION_LABELS = {
     "trust_level_set": _l("Trust level set"),
     "watched_word_added": _l("Watched word added"),
     "watched_word_removed": _l("Watched word removed"),
+    "ideas_merged": _l("Ideas merged"),
+    "ideas_unmerged": _l("Ideas unmerged"),
 }
 
 

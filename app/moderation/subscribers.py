@@ -21,6 +21,7 @@ from app.community.forums.events import (
     TopicSplit,
     TopicStructureUndone,
 )
+from app.community.ideas.events import IdeasMerged, IdeasUnmerged
 from app.core.events import EventBus
 from app.extensions import db
 from app.members.events import RoleChanged
@@ -156,7 +157,24 @@ def _structure_undone(evt: TopicStructureUndone) -> None:
     )
 
 
+def _ideas_merged(evt: IdeasMerged | IdeasUnmerged) -> None:
+    """Merging duplicate ideas (the product team, admins and moderators curate) and undoing
+    it: the duplicate is the target; before and after, what it was merged into."""
+    merged = isinstance(evt, IdeasMerged)
+    record(
+        evt.actor_id,
+        "ideas_merged" if merged else "ideas_unmerged",
+        "idea",
+        evt.source_id,
+        before={"merged_into": None if merged else evt.target_id},
+        after={"merged_into": evt.target_id if merged else None},
+        votes=evt.moved_votes if merged else evt.returned_votes,
+    )
+
+
 def register(bus: EventBus) -> None:
+    bus.subscribe_in_transaction(IdeasMerged, _ideas_merged)
+    bus.subscribe_in_transaction(IdeasUnmerged, _ideas_merged)
     bus.subscribe_in_transaction(PostEdited, _post_edited)
     bus.subscribe_in_transaction(TopicMoved, _topic_moved)
     bus.subscribe_in_transaction(TopicsMerged, _topics_merged)
