@@ -5,8 +5,36 @@ from __future__ import annotations
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from flask import Flask, Response
+from flask import Flask, Request, Response
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.utils import cached_property
+
+
+def _without_nul(data: MultiDict) -> MultiDict:
+    """The same fields with NUL characters removed (a copy only when one is there)."""
+    items = list(data.items(multi=True))
+    if not any(isinstance(v, str) and "\x00" in v for _k, v in items):
+        return data
+    return ImmutableMultiDict(
+        (k.replace("\x00", ""), v.replace("\x00", "") if isinstance(v, str) else v)
+        for k, v in items
+    )
+
+
+class CercleRequest(Request):
+    """NUL characters never reach a view: no browser sends one in a field, PostgreSQL
+    refuses them in text (a 500 from any search or form), and SQLite would store them."""
+
+    @cached_property
+    def args(self) -> MultiDict:  # type: ignore[override]
+        return _without_nul(super().args)
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        form = self.__dict__.get("form")
+        if form is not None:
+            self.__dict__["form"] = _without_nul(form)
 
 
 @lru_cache(maxsize=8)
@@ -45,6 +73,7 @@ SECURITY_HEADERS = {
 
 
 def init_app(app: Flask) -> None:
+    app.request_class = CercleRequest
     configure_proxy_fix(app)
 
     @app.after_request
