@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 
-from flask import current_app, render_template_string
+from flask import current_app, has_request_context, render_template
 from flask_babel import force_locale
 from flask_login import AnonymousUserMixin
 
@@ -28,19 +28,19 @@ from app.realtime.publisher import (
     topic_room,
 )
 
-_POST = (
-    '{% from "macros/post.html" import post with context %}'
-    "{{ post(p, topic, permalink, reply_number=reply_number) }}"
-)
-
 
 def render_post_for_visitor(post, topic, locale: str) -> str:  # type: ignore[no-untyped-def]
+    """The reply's HTML for a visitor in `locale` (a template file: compiled once, not per
+    reply). Outside a request (a command, the worker) links are built site-relative."""
+    if not has_request_context():
+        with current_app.test_request_context("/"):
+            return render_post_for_visitor(post, topic, locale)
     from app.community.forums import queries
 
     parent = db.session.get(type(post), post.reply_to_post_id) if post.reply_to_post_id else None
     with fresh_caches(), force_locale(locale):
-        return render_template_string(
-            _POST,
+        return render_template(
+            "realtime/_live_post.html",
             p=post,
             topic=topic,
             permalink=queries.post_url(topic, post.post_number),

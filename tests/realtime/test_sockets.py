@@ -274,3 +274,23 @@ def test_unit_of_work_rollback_pushes_nothing(connect, public_topic):
         )
         raise RuntimeError("rolled back")
     assert sock.get_received() == []
+
+
+def test_a_reply_made_outside_a_request_is_rendered_for_live_pages(app):  # type: ignore[no-untyped-def]
+    """A command or the worker (no request) replies: the live HTML is still built, with
+    site-relative links (it raised "Unable to build URLs outside an active request")."""
+    from flask import has_request_context
+    from sqlalchemy import select
+
+    from app.community.forums.models import Post
+    from app.extensions import db
+    from app.realtime.subscribers import render_post_for_visitor
+    from tests.community.factories import topic_with_posts
+
+    topic = topic_with_posts(2)
+    post = db.session.scalar(select(Post).where(Post.topic_id == topic.id, Post.post_number == 2))
+    assert not has_request_context()
+    for locale in ("en", "fr"):
+        html = render_post_for_visitor(post, topic, locale)
+        assert f"/t/{topic.id}" in html
+        assert post.body_html in html
