@@ -9,7 +9,10 @@ language; a member's page then fetches its own copy with its buttons.
 
 from __future__ import annotations
 
+import functools
 import time
+from collections.abc import Callable
+from typing import Any
 
 from flask import current_app, has_request_context, render_template
 from flask_babel import force_locale
@@ -29,12 +32,24 @@ from app.realtime.publisher import (
 )
 
 
+def _in_a_request(handler: Callable[[Any], None]) -> Callable[[Any], None]:
+    """Run `handler` inside a request context: a reply made by a command or the worker
+    (no request) still builds its links, site-relative, as pages do."""
+
+    @functools.wraps(handler)
+    def run(event: Any) -> None:
+        if has_request_context():
+            handler(event)
+        else:
+            with current_app.test_request_context("/"):
+                handler(event)
+
+    return run
+
+
 def render_post_for_visitor(post, topic, locale: str) -> str:  # type: ignore[no-untyped-def]
     """The reply's HTML for a visitor in `locale` (a template file: compiled once, not per
-    reply). Outside a request (a command, the worker) links are built site-relative."""
-    if not has_request_context():
-        with current_app.test_request_context("/"):
-            return render_post_for_visitor(post, topic, locale)
+    reply). Needs a request context (see `_in_a_request`)."""
     from app.community.forums import queries
 
     parent = db.session.get(type(post), post.reply_to_post_id) if post.reply_to_post_id else None
@@ -155,7 +170,7 @@ def on_notification_created(event: NotificationCreated) -> None:
 
 
 def register(bus: EventBus) -> None:
-    bus.subscribe(PostCreated, on_post_created)
+    bus.subscribe(PostCreated, _in_a_request(on_post_created))
     bus.subscribe(PostLiked, _on_like)
     bus.subscribe(PostUnliked, _on_like)
     bus.subscribe(TopicCreated, on_topic_created)

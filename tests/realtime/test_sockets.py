@@ -276,21 +276,34 @@ def test_unit_of_work_rollback_pushes_nothing(connect, public_topic):
     assert sock.get_received() == []
 
 
-def test_a_reply_made_outside_a_request_is_rendered_for_live_pages(app):  # type: ignore[no-untyped-def]
+def test_a_reply_made_outside_a_request_is_rendered_for_live_pages(app, monkeypatch):  # type: ignore[no-untyped-def]
     """A command or the worker (no request) replies: the live HTML is still built, with
     site-relative links (it raised "Unable to build URLs outside an active request")."""
     from flask import has_request_context
     from sqlalchemy import select
 
+    from app.community.forums.events import PostCreated
     from app.community.forums.models import Post
+    from app.core.events import EventBus
     from app.extensions import db
-    from app.realtime.subscribers import render_post_for_visitor
+    from app.realtime import subscribers
     from tests.community.factories import topic_with_posts
 
     topic = topic_with_posts(2)
     post = db.session.scalar(select(Post).where(Post.topic_id == topic.id, Post.post_number == 2))
     assert not has_request_context()
-    for locale in ("en", "fr"):
-        html = render_post_for_visitor(post, topic, locale)
-        assert f"/t/{topic.id}" in html
-        assert post.body_html in html
+    published = []
+    monkeypatch.setattr(subscribers, "publish", lambda room, name, data: published.append(data))
+    subscribers.register(bus := EventBus())
+    bus.publish(
+        PostCreated(
+            post_id=post.id,
+            topic_id=topic.id,
+            category_id=topic.category_id,
+            author_id=post.author_id,
+            post_number=2,
+            reply_to_post_id=None,
+        )
+    )
+    assert published, "nothing was pushed"
+    assert all(f"/t/{topic.id}" in item["html"] for item in published if "html" in item)
