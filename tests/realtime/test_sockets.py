@@ -292,6 +292,10 @@ def test_a_reply_made_outside_a_request_is_rendered_for_live_pages(app, monkeypa
     topic = topic_with_posts(2)
     post = db.session.scalar(select(Post).where(Post.topic_id == topic.id, Post.post_number == 2))
     assert not has_request_context()
+    # As under `make run` (no SERVER_NAME): an app context alone cannot build URLs.
+    from flask.globals import _cv_app
+
+    monkeypatch.setattr(_cv_app.get(), "url_adapter", None)
     published = []
     monkeypatch.setattr(subscribers, "publish", lambda room, name, data: published.append(data))
     subscribers.register(bus := EventBus())
