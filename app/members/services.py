@@ -14,6 +14,7 @@ from sqlalchemy.orm import undefer
 from app.core.db import unit_of_work
 from app.core.errors import Invalid, NotFound, PermissionDenied
 from app.core.events import emit
+from app.core.guards import require_can_write
 from app.core.time import utcnow
 from app.extensions import db
 from app.members import tokens
@@ -308,6 +309,8 @@ def update_profile(actor: Member, member: Member, display_name: str, bio: str) -
     bio = (bio or "").strip()
     with unit_of_work():
         _require_self_or_admin(actor, member)
+        # A bio is public text: a silenced member may not change it (staff still may).
+        require_can_write(actor, "profile")
         member = db.session.get(Member, member.id)
         errors = {}
         if len(display_name) > DISPLAY_NAME_MAX:
