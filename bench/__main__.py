@@ -31,17 +31,12 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from http.cookies import SimpleCookie
 from pathlib import Path
 
 from bench import (
@@ -79,12 +74,6 @@ class Measure:
     target: Target
     throughput: load.Result
     sequential: load.Result
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _environment(tmp: Path) -> dict[str, str]:
@@ -167,56 +156,6 @@ def build(scale: int) -> dict:
             "latest_path": latest_path,
             "member_email": member.email if member else None,
         }
-
-
-def _wait_until_up(port: int, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"the bench server exited with {process.returncode}")
-        try:
-            status, _ = load.fetch(port, "/healthz")
-            if status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit("the bench server did not answer /healthz in time")
-
-
-def _login(port: int, email: str) -> dict[str, str] | None:
-    """Log in through the real form (CSRF token included); the session cookie, or None."""
-    import http.client
-
-    conn = http.client.HTTPConnection(load.HOST, port, timeout=30)
-    try:
-        conn.request("GET", "/auth/login")
-        response = conn.getresponse()
-        page = response.read().decode()
-        cookies = SimpleCookie(response.getheader("Set-Cookie") or "")
-        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or re.search(
-            r'value="([^"]+)"[^>]*name="csrf_token"', page
-        )
-        if token is None:
-            return None
-        body = urllib.parse.urlencode(
-            {"email": email, "password": LOAD_PASSWORD, "csrf_token": token.group(1)}
-        )
-        cookie = "; ".join(f"{k}={v.value}" for k, v in cookies.items())
-        conn.request(
-            "POST",
-            "/auth/login",
-            body=body,
-            headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
-        )
-        response = conn.getresponse()
-        response.read()
-        cookies.load(response.getheader("Set-Cookie") or "")
-        if response.status not in (302, 303):
-            return None
-        return {"Cookie": "; ".join(f"{k}={v.value}" for k, v in cookies.items())}
-    finally:
-        conn.close()
 
 
 def measure(targets: list[Target], seconds: float, sequential: int) -> list[Measure]:
@@ -329,11 +268,11 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
 
-        cercle_port, baseline_port = _free_port(), _free_port()
+        cercle_port, baseline_port = load.free_port(), load.free_port()
         cercle = server.start("cercle", cercle_port, env)
         baseline = server.start("baseline", baseline_port, env)
-        _wait_until_up(cercle_port, cercle)
-        _wait_until_up(baseline_port, baseline)
+        load.wait_until_up(cercle_port, cercle)
+        load.wait_until_up(baseline_port, baseline)
         page = info["topic_path"].split("?", 1)[1]
         targets = [
             Target("topic page (visitor)", info["topic_path"], None, cercle_port,
@@ -350,7 +289,11 @@ def main(argv: list[str] | None = None) -> int:
             status, _ = load.fetch(target.port, target.path)
             if status != 200:
                 raise SystemExit(f"{target.path} answered {status}: is the page implemented?")
-        member_headers = _login(cercle_port, info["member_email"]) if info["member_email"] else None
+        member_headers = (
+            load.login(cercle_port, info["member_email"], LOAD_PASSWORD)
+            if info["member_email"]
+            else None
+        )
         if member_headers:
             targets.insert(
                 1,

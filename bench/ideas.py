@@ -218,65 +218,6 @@ def seed(url: str, ideas: int, votes: int, rng: random.Random) -> dict:
     }
 
 
-def _login(port: int) -> dict[str, str] | None:
-    import http.client
-    import re
-    import urllib.parse
-    from http.cookies import SimpleCookie
-
-    conn = http.client.HTTPConnection(load.HOST, port, timeout=30)
-    try:
-        conn.request("GET", "/auth/login")
-        response = conn.getresponse()
-        page = response.read().decode()
-        cookies = SimpleCookie(response.getheader("Set-Cookie") or "")
-        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or re.search(
-            r'value="([^"]+)"[^>]*name="csrf_token"', page
-        )
-        if token is None:
-            return None
-        body = urllib.parse.urlencode(
-            {"email": MEMBER_EMAIL, "password": MEMBER_PASSWORD, "csrf_token": token.group(1)}
-        )
-        cookie = "; ".join(f"{k}={v.value}" for k, v in cookies.items())
-        conn.request(
-            "POST",
-            "/auth/login",
-            body=body,
-            headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
-        )
-        response = conn.getresponse()
-        response.read()
-        cookies.load(response.getheader("Set-Cookie") or "")
-        if response.status not in (302, 303):
-            return None
-        return {"Cookie": "; ".join(f"{k}={v.value}" for k, v in cookies.items())}
-    finally:
-        conn.close()
-
-
-def _wait(port: int, process) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"a bench server exited with {process.returncode}")
-        try:
-            if load.fetch(port, "/healthz")[0] == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit("a bench server did not answer /healthz in time")
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def measure(
     ideas: int = 5_000,
     votes: int = 100_000,
@@ -303,11 +244,11 @@ def measure(
     cercle = baseline = None
     try:
         info = seed(url, ideas, votes, rng)
-        cercle_port, baseline_port = _free_port(), _free_port()
+        cercle_port, baseline_port = load.free_port(), load.free_port()
         cercle = server.start("cercle", cercle_port, env)
         baseline = server.start("baseline", baseline_port, env)
-        _wait(cercle_port, cercle)
-        _wait(baseline_port, baseline)
+        load.wait_until_up(cercle_port, cercle)
+        load.wait_until_up(baseline_port, baseline)
         board = info["board_path"]
         targets = [
             ("board page, most votes (visitor)", cercle_port, board, None),
@@ -315,7 +256,7 @@ def measure(
             ("board page, newest (visitor)", cercle_port, f"{board}?sort=new", None),
             ("baseline page (20 posts)", baseline_port, f"/t/{info['topic_id']}?page=2", None),
         ]
-        headers = _login(cercle_port)
+        headers = load.login(cercle_port, MEMBER_EMAIL, MEMBER_PASSWORD)
         if headers:
             targets.insert(1, ("board page, most votes (member)", cercle_port, board, headers))
         for _name, port, path, hdrs in targets:

@@ -101,3 +101,67 @@ def run(
     result.elapsed = time.perf_counter() - started
     result.requests = len(result.latencies)
     return result
+
+
+# --- serving helpers the bench modules share ----------------------------------------------
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(port: int, process, timeout: float = 60) -> None:  # type: ignore[no-untyped-def]
+    """Wait for a started server to answer /healthz; stop if its process has exited."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the bench server exited with {process.returncode}")
+        try:
+            if fetch(port, "/healthz")[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("the bench server did not answer /healthz in time")
+
+
+def login(port: int, email: str, password: str) -> dict[str, str] | None:
+    """Log in through the real form (CSRF token included); the session cookie, or None."""
+    import re
+    import urllib.parse
+    from http.cookies import SimpleCookie
+
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    try:
+        conn.request("GET", "/auth/login")
+        response = conn.getresponse()
+        page = response.read().decode()
+        cookies = SimpleCookie(response.getheader("Set-Cookie") or "")
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or re.search(
+            r'value="([^"]+)"[^>]*name="csrf_token"', page
+        )
+        if token is None:
+            return None
+        body = urllib.parse.urlencode(
+            {"email": email, "password": password, "csrf_token": token.group(1)}
+        )
+        cookie = "; ".join(f"{k}={v.value}" for k, v in cookies.items())
+        conn.request(
+            "POST",
+            "/auth/login",
+            body=body,
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
+        )
+        response = conn.getresponse()
+        response.read()
+        cookies.load(response.getheader("Set-Cookie") or "")
+        if response.status not in (302, 303):
+            return None
+        return {"Cookie": "; ".join(f"{k}={v.value}" for k, v in cookies.items())}
+    finally:
+        conn.close()

@@ -23,7 +23,6 @@ import multiprocessing
 import os
 import re
 import select
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,17 +30,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench import load
+
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = (200, 500, 1000)
 TARGET_P95_MS = 250
 CLIENTS_PER_PROCESS = 250
 SECRET = "bench-realtime-secret"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _seed(url: str) -> tuple[int, str]:
@@ -148,7 +143,7 @@ def measure_size(clients: int, replies: int = 5) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="cercle-bench-rt-"))
     url = f"sqlite:///{folder / 'bench.db'}"
     topic_id, cookie = _seed(url)
-    port = _free_port()
+    port = load.free_port()
     server = _serve(url, port, clients + 50, folder / "server.log")
     base = f"http://127.0.0.1:{port}"
     ctx = multiprocessing.get_context("spawn")
