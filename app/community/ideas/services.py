@@ -18,9 +18,9 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, exists, func, or_, select, update
 
 from app.community.forums import access, hooks
-from app.community.forums.events import PostCreated, PostHeld, TopicCreated
-from app.community.forums.models import Category, Post, Topic, TopicFollow
-from app.community.forums.services.base import bump_category, slugify
+from app.community.forums.models import Category, Post, Topic
+from app.community.forums.services.base import slugify
+from app.community.forums.services.topics import write_new_topic
 from app.community.ideas import boards
 from app.community.ideas.events import IdeaCreated, IdeaVoted, IdeaVoteWithdrawn
 from app.community.ideas.models import IMPORTANCE, Idea, IdeaBoard, IdeaFollow, IdeaVote
@@ -224,77 +224,15 @@ def _open_discussion(
     category = db.session.get(Category, category_id)
     if category is None:
         return None
-    held = hold is not None
-    topic = Topic(
-        category_id=category.id,
-        author_id=actor.id,
-        title=idea.title[:200],
-        slug=idea.slug,
-        created_at=now,
-        last_posted_at=now,
-        last_poster_id=actor.id,
-        post_count=0 if held else 1,
-        moderation_state="held" if held else "visible",
-        highest_post_number=1,
-        like_count=0,
-        view_count=0,
-        pinned=False,
-        locked=False,
-        lock_reason="",
-    )
-    db.session.add(topic)
-    db.session.flush()
-    post = Post(
-        topic_id=topic.id,
-        post_number=1,
-        author_id=actor.id,
-        body=idea.body,
-        body_html=idea.body_html,
-        created_at=now,
-        # Published now unless held: a later hide and restore is not announced as new.
-        published_at=None if held else now,
-        moderation_state="held" if held else "visible",
-        moderation_reason=hold.reason[:200] if hold is not None else "",
-        revision_count=0,
-        like_count=0,
-    )
-    db.session.add(post)
-    db.session.add(TopicFollow(topic_id=topic.id, member_id=actor.id, created_at=now))
-    db.session.flush()
-    if hold is not None:
-        emit(
-            PostHeld(
-                post_id=post.id,
-                topic_id=topic.id,
-                category_id=category.id,
-                author_id=actor.id,
-                post_number=1,
-                reason=hold.reason,
-                topic_held=True,
-            )
-        )
-        return post
-    bump_category(
-        category.id, topic_count=1, post_count=1, last_posted_at=now, last_topic_id=topic.id
-    )
-    emit(
-        TopicCreated(
-            topic_id=topic.id,
-            category_id=category.id,
-            author_id=actor.id,
-            post_id=post.id,
-            title=topic.title,
-        )
-    )
-    emit(
-        PostCreated(
-            post_id=post.id,
-            topic_id=topic.id,
-            category_id=category.id,
-            author_id=actor.id,
-            post_number=1,
-            reply_to_post_id=None,
-        )
+    _topic, post = write_new_topic(
+        actor,
+        category.id,
+        idea.title[:200],
+        idea.slug,
+        idea.body,
+        idea.body_html,
+        now,
+        hold_reason=hold.reason if hold is not None else None,
     )
     return post
 

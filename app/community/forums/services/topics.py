@@ -1,6 +1,8 @@
-"""Topic services: starting a topic, and staff pinning and locking."""
+"""Topic services: starting a topic (and writing one for other areas), staff pinning and locking."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from flask_babel import gettext as _
 
@@ -74,84 +76,110 @@ def create_topic(actor: Member, category_id: int, title: str, body: str) -> Topi
         if duplicate is not None and duplicate.post_number == 1 and duplicate.topic.title == title:
             raise DuplicateSubmission(duplicate)
         now = utcnow()
-        topic = Topic(
-            category_id=category.id,
-            author_id=actor.id,
-            title=title,
-            slug=slugify(title),
-            created_at=now,
-            last_posted_at=now,
-            last_poster_id=actor.id,
-            # A held first post holds its topic: counted once approved.
-            post_count=0 if held else 1,
-            moderation_state="held" if held else "visible",
-            highest_post_number=1,
-            like_count=0,
-            view_count=0,
-            pinned=False,
-            locked=False,
-            lock_reason="",
+        topic, post = write_new_topic(
+            actor,
+            category.id,
+            title,
+            slugify(title),
+            body,
+            body_html,
+            now,
+            hold_reason=checked.hold.reason if held and checked and checked.hold else None,
         )
-        db.session.add(topic)
-        db.session.flush()
-        post = Post(
-            topic_id=topic.id,
-            post_number=1,
-            author_id=actor.id,
-            body=body,
-            body_html=body_html,
-            created_at=now,
-            revision_count=0,
-            like_count=0,
-            moderation_state="held" if held else "visible",
-            moderation_reason=checked.hold.reason[:200] if checked and checked.hold else "",
-            published_at=None if held else now,
-        )
-        db.session.add(post)
-        # Discourse's default: you follow the topics you start.
-        db.session.add(TopicFollow(topic_id=topic.id, member_id=actor.id, created_at=now))
-        db.session.flush()
         mark_read(actor.id, topic.id, 1)
-        if held:
-            assert checked is not None and checked.hold is not None
-            emit(
-                PostHeld(
-                    post_id=post.id,
-                    topic_id=topic.id,
-                    category_id=category.id,
-                    author_id=actor.id,
-                    post_number=1,
-                    reason=checked.hold.reason,
-                    topic_held=True,
-                )
-            )
-            hooks.after_write(post, checked)
-            return topic
-        bump_category(
-            category.id, topic_count=1, post_count=1, last_posted_at=now, last_topic_id=topic.id
-        )
-        emit(
-            TopicCreated(
-                topic_id=topic.id,
-                category_id=category.id,
-                author_id=actor.id,
-                post_id=post.id,
-                title=title,
-            )
-        )
-        emit(
-            PostCreated(
-                post_id=post.id,
-                topic_id=topic.id,
-                category_id=category.id,
-                author_id=actor.id,
-                post_number=1,
-                reply_to_post_id=None,
-            )
-        )
         if checked is not None:
             hooks.after_write(post, checked)
     return topic
+
+
+def write_new_topic(
+    actor: Member,
+    category_id: int,
+    title: str,
+    slug: str,
+    body: str,
+    body_html: str,
+    now: datetime,
+    hold_reason: str | None = None,
+) -> tuple[Topic, Post]:
+    """Write a new topic, its first post and the author's follow, inside the caller's unit
+    of work, with its counters and events: `topic_created` and `post_created`, or
+    `post_held` when `hold_reason` holds it (a held first post holds its topic, counted and
+    announced once approved). Used by `create_topic` and by ideas' discussions."""
+    held = hold_reason is not None
+    topic = Topic(
+        category_id=category_id,
+        author_id=actor.id,
+        title=title,
+        slug=slug,
+        created_at=now,
+        last_posted_at=now,
+        last_poster_id=actor.id,
+        post_count=0 if held else 1,
+        moderation_state="held" if held else "visible",
+        highest_post_number=1,
+        like_count=0,
+        view_count=0,
+        pinned=False,
+        locked=False,
+        lock_reason="",
+    )
+    db.session.add(topic)
+    db.session.flush()
+    post = Post(
+        topic_id=topic.id,
+        post_number=1,
+        author_id=actor.id,
+        body=body,
+        body_html=body_html,
+        created_at=now,
+        revision_count=0,
+        like_count=0,
+        moderation_state="held" if held else "visible",
+        moderation_reason=(hold_reason or "")[:200],
+        # Published now unless held: a later hide and restore is not announced as new.
+        published_at=None if held else now,
+    )
+    db.session.add(post)
+    # Discourse's default: you follow the topics you start.
+    db.session.add(TopicFollow(topic_id=topic.id, member_id=actor.id, created_at=now))
+    db.session.flush()
+    if held:
+        emit(
+            PostHeld(
+                post_id=post.id,
+                topic_id=topic.id,
+                category_id=category_id,
+                author_id=actor.id,
+                post_number=1,
+                reason=hold_reason,
+                topic_held=True,
+            )
+        )
+        return topic, post
+    bump_category(
+        category_id, topic_count=1, post_count=1, last_posted_at=now, last_topic_id=topic.id
+    )
+    emit(
+        TopicCreated(
+            topic_id=topic.id,
+            category_id=category_id,
+            author_id=actor.id,
+            post_id=post.id,
+            title=title,
+        )
+    )
+    emit(
+        PostCreated(
+            post_id=post.id,
+            topic_id=topic.id,
+            category_id=category_id,
+            author_id=actor.id,
+            post_number=1,
+            reply_to_post_id=None,
+        )
+    )
+    return topic, post
 
 
 def lock_message(topic: Topic) -> str:
