@@ -184,5 +184,6 @@ def test_the_colour_poll_sits_under_its_topic(new_context, club, live_server) ->
     page.get_by_role("button", name="Envoyer ma réponse").click()
     page.get_by_text("Merci : votre réponse est enregistrée.").wait_for()
     assert f"/t/{topic_id}-{slug}" in page.url
-    assert page.get_by_text("Vous avez répondu à ce sondage. Merci !").is_visible()
+    # Waited for, not read at once: the notice must show (a missed one times out).
+    page.get_by_text("Vous avez répondu à ce sondage. Merci !").wait_for(state="visible")
     shot(page, "polls-embedded-in-topic-fr")
