@@ -75,7 +75,7 @@ def configure_extensions(app: Flask) -> None:
 
 
 def configure_plumbing(app: Flask) -> None:
-    from app.core import compression, converters, events, fragments, security, templating
+    from app.core import compression, converters, events, fragments, holes, security, templating
     from app.members import badges, tokens
     from app.members.engagement import identity
 
@@ -84,6 +84,7 @@ def configure_plumbing(app: Flask) -> None:
     security.init_app(app)
     templating.init_app(app)
     fragments.init_app(app)
+    holes.init_app(app)  # areas register their viewer holes with their blueprints
     compression.init_app(app)
     badges.init_app(app)
     tokens.init_app(app)
@@ -226,12 +227,15 @@ def register_cli(app: Flask) -> None:
 
 
 def configure_page_cache(app: Flask) -> None:
-    """Visitors' hot pages, cached whole (app/core/page_cache.py); last, after every hook."""
-    from app.community.forums.routes import count_cached_topic_view
+    """Hot pages, cached whole (app/core/page_cache.py); last, after every hook."""
+    from app.community.forums.routes import count_cached_topic_view, may_serve_topic
     from app.core import page_cache
 
     page_cache.init_app(app)
-    page_cache.cacheable(app, "community.topic", on_hit=count_cached_topic_view)
+    # Members share the topic page too: a skeleton per standing, its holes filled for each.
+    page_cache.cacheable(
+        app, "community.topic", on_hit=count_cached_topic_view, members=may_serve_topic
+    )
     page_cache.cacheable(app, "community.category")
     page_cache.cacheable(app, "community.latest")
     for endpoint in (

@@ -162,6 +162,15 @@ def login(port: int, email: str, password: str) -> dict[str, str] | None:
         cookies.load(response.getheader("Set-Cookie") or "")
         if response.status not in (302, 303):
             return None
+        # Follow the redirect as a browser does: the page it lands on shows (and so takes
+        # out of the session cookie) the "Welcome back" message; the cookie it sets back is
+        # the one the member's later requests carry.
+        cookie = "; ".join(f"{k}={v.value}" for k, v in cookies.items())
+        target = urllib.parse.urlsplit(response.getheader("Location") or "/")
+        conn.request("GET", target.path or "/", headers={"Cookie": cookie})
+        response = conn.getresponse()
+        response.read()
+        cookies.load(response.getheader("Set-Cookie") or "")
         return {"Cookie": "; ".join(f"{k}={v.value}" for k, v in cookies.items())}
     finally:
         conn.close()

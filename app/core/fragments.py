@@ -18,13 +18,15 @@ placeholder when a fragment is stored and put back when it is served.
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, session
 from flask_babel import get_locale
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import Column
 from sqlalchemy import inspect as sa_inspect
@@ -171,23 +173,95 @@ def cached_post(
         timeago(post.created_at),
         timeago(post.deleted_at) if post.deleted_at else None,
     )
-    text = cache.get(key)
-    token = _csrf_token()
-    if text is None:
-        html = str(macro(post, topic, permalink, **viewer))
-        token = _csrf_token()  # the render may have made it
-        cache.put(key, html.replace(token, CSRF_PLACEHOLDER) if token else html)
-        return Markup(html)  # safe: the macro's own output
-    if CSRF_PLACEHOLDER in text:
-        if token is None:
-            from flask_wtf.csrf import generate_csrf
+    # safe: the macro's own output (its CSRF placeholder is filled in by holes.fill)
+    return Markup(cached_fragment(key, lambda: macro(post, topic, permalink, **viewer)))
 
-            token = generate_csrf()
-        text = text.replace(CSRF_PLACEHOLDER, token)
-    return Markup(text)  # safe: the macro's own output
+
+def cached_fragment(key: tuple, render: Callable[[], Any]) -> str:
+    """`render()`'s text, from the fragment cache under `key` when it is there (a key
+    names everything the text shows), with the session's CSRF token as a placeholder: the
+    page's viewer holes are filled, and the token put in once, after it is rendered
+    (`holes.fill`). For the viewer holes' renderers and the topic page's posts."""
+    if has_request_context():
+        g.cercle_holes_used = True  # so that the page goes through holes.fill
+    cache = cache_of(current_app)
+    text = cache.get(key) if cache.max_entries > 0 else None
+    if text is None:
+        html = str(render())
+        token = _csrf_token()  # the render may have made it
+        text = html.replace(token, CSRF_PLACEHOLDER) if token else html
+        if cache.max_entries > 0:
+            cache.put(key, text)
+    return text
+
+
+def with_token(text: str) -> str:
+    """The text with the session's CSRF token in place of the placeholder."""
+    if CSRF_PLACEHOLDER in text:
+        text = text.replace(CSRF_PLACEHOLDER, csrf_token())
+    return text
+
+
+# Signed CSRF tokens by session token: signing one (itsdangerous) costs about as much as
+# the rest of a member's cached page. A signed token stays valid WTF_CSRF_TIME_LIMIT
+# (an hour by default); one signed less than REUSE_SECONDS ago is handed out again.
+_SIGNED: OrderedDict[str, tuple[float, str]] = OrderedDict()
+_SIGNED_LOCK = threading.Lock()
+REUSE_SECONDS = 300
+_SIGNED_MAX = 10_000
+
+
+def csrf_token() -> str:
+    """This session's CSRF token for a form: Flask-WTF's `generate_csrf`, reusing a token
+    signed for the same session in the last few minutes."""
+    token = g.get("csrf_token") or _reused_token()
+    if token is not None:
+        return token
+    token = generate_csrf()
+    _remember_token()
+    return token
+
+
+def _remember_token() -> None:
+    """Keep the token this request signed (here, or in a form Flask-WTF built)."""
+    token, raw = g.get("csrf_token"), session.get("csrf_token")
+    if token is None or raw is None or g.get("cercle_token_reused"):
+        return
+    with _SIGNED_LOCK:
+        _SIGNED[raw] = (time.monotonic(), token)
+        while len(_SIGNED) > _SIGNED_MAX:
+            _SIGNED.popitem(last=False)
+
+
+def _reused_token() -> str | None:
+    """The token signed for this session a moment ago, put where Flask-WTF looks first
+    (`g.csrf_token`): forms built by the view then carry the same one as the page."""
+    raw = session.get("csrf_token")
+    if raw is None:
+        return None
+    limit = current_app.config.get("WTF_CSRF_TIME_LIMIT", 3600)
+    if limit is not None and limit <= 2 * REUSE_SECONDS:
+        return None
+    with _SIGNED_LOCK:
+        found = _SIGNED.get(raw)
+    if found is None or time.monotonic() - found[0] >= REUSE_SECONDS:
+        return None
+    g.csrf_token = found[1]
+    g.cercle_token_reused = True
+    return found[1]
 
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("FRAGMENT_CACHE_ENTRIES", 5000)
     app.extensions[_KEY] = FragmentCache(app.config["FRAGMENT_CACHE_ENTRIES"])
     app.jinja_env.globals["cached_post"] = cached_post
+    app.jinja_env.globals["csrf_token"] = csrf_token  # Flask-WTF's, reusing signed tokens
+
+    @app.before_request
+    def _reuse_token() -> None:  # before any view builds a form
+        _reused_token()
+
+    @app.after_request
+    def _keep_token(response):  # type: ignore[no-untyped-def]
+        _remember_token()
+        return response

@@ -1,4 +1,5 @@
-"""Whole pages for visitors, cached in the process: Discourse's anonymous cache, kept fresh.
+"""Hot pages cached whole in the process: Discourse's anonymous cache, kept fresh, and
+its extension to logged-in members.
 
 A visitor (not logged in, nothing flashed, no session written) reading a hot page — a
 topic, a category, /latest — gets the very page another visitor got, in the same language
@@ -16,6 +17,18 @@ Discourse's anonymous cache does. Members never read from it, nor write to it.
 Never cached: a response that sets a cookie (it belongs to one browser: a session, a
 CSRF token), anything but a 200 HTML answer to a GET, a request with a query argument
 other than `page`, a request asking for JSON first.
+
+Members (any role but staff) share pages too, through viewer holes (app/core/holes.py):
+a member's page is stored as its skeleton — the page with its per-viewer spots left as
+holes and the CSRF token as a placeholder — keyed by path, language and *standing* (role
+and trust level), and the next member of that standing is served the skeleton with the
+holes filled for them (their header, likes, bookmarks, follow button, read position...).
+Before that, the endpoint's `may_serve(meta)` must agree (the topic checks the category's
+audience against the member, and that no post of the page is one only its author sees),
+and a render may declare itself `personal()`, never to be shared. Staff always get a page
+rendered for them. For read-your-writes across processes, a member's own write (to any
+table pages show, but their own row: a login stamps it) makes their next
+PAGE_CACHE_SECONDS of pages render afresh.
 """
 
 from __future__ import annotations
@@ -29,9 +42,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask, Response, g, request, session
+from flask import Flask, Response, current_app, g, has_request_context, request, session
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+from app.core import holes
+from app.core.fragments import CSRF_PLACEHOLDER
 
 # Every write bumps the generation except one to a table no cached page shows (the event
 # log, read positions, mail, drafts...): a blocklist, so that a table added later (or one
@@ -60,11 +76,12 @@ ALLOWED_ARGS = frozenset({"page"})
 
 @dataclass
 class Entry:
-    body: bytes
+    body: bytes  # a visitor's page, served as it is
     mimetype: str
     generation: int
     stored_at: float
     meta: dict[str, Any] = field(default_factory=dict)
+    skeleton: list | None = None  # a member's page: holes to fill for each (holes.stored)
 
 
 class PageCache:
@@ -78,6 +95,7 @@ class PageCache:
         self.entries: OrderedDict[tuple, Entry] = OrderedDict()
         self.lock = threading.Lock()
         self.on_hit: dict[str, Callable[[dict[str, Any]], None]] = {}
+        self.may_serve: dict[str, Callable[[dict[str, Any]], bool]] = {}
         self.hits = self.misses = 0
 
     def bump(self) -> None:
@@ -97,8 +115,7 @@ class PageCache:
                 self.misses += 1
                 return None
             self.entries.move_to_end(key)
-            self.hits += 1
-            return entry
+            return entry  # a hit is counted once served (a member's may be refused)
 
     def put(self, key: tuple, entry: Entry) -> None:
         with self.lock:
@@ -118,12 +135,29 @@ def cache_of(app: Flask) -> PageCache:
 
 
 def cacheable(
-    app: Flask, endpoint: str, on_hit: Callable[[dict[str, Any]], None] | None = None
+    app: Flask,
+    endpoint: str,
+    on_hit: Callable[[dict[str, Any]], None] | None = None,
+    members: Callable[[dict[str, Any]], bool] | None = None,
 ) -> None:
     """Let visitors' pages of `endpoint` be cached; `on_hit(meta)` runs on each hit, with
-    what the view gave `remember()` when the page was rendered."""
+    what the view gave `remember()` when the page was rendered. With `members`, members'
+    pages are shared too, served to a member when `members(meta)` is true for them."""
     cache = cache_of(app)
     cache.on_hit[endpoint] = on_hit or (lambda meta: None)
+    if members is not None:
+        cache.may_serve[endpoint] = members
+
+
+def personal() -> None:
+    """Called while rendering: this page shows something of this viewer's outside any hole
+    (their own held post...), so it is never served to another member."""
+    g.page_cache_personal = True
+
+
+_WROTE = "_cercle_wrote"  # session key: when the member last wrote (read-your-writes)
+# Written by a member's request without being their content: a login stamps last_seen_at.
+_NOT_CONTENT = frozenset({"members"})
 
 
 def remember(**meta: Any) -> None:
@@ -137,9 +171,11 @@ def _watch_writes(cache: PageCache) -> None:
         if statement[:1] in "SsWw":  # SELECT, WITH: the common case, decided at once
             return
         match = _WRITE.match(statement)
-        if match and match.group(1).lower() not in UNSHOWN_TABLES:
+        if match and (table := match.group(1).lower()) not in UNSHOWN_TABLES:
             cache.bump()
             conn.info["cercle.page_cache.wrote"] = True
+            if table not in _NOT_CONTENT and has_request_context():
+                g.page_cache_content_write = True  # for the member's read-your-writes
 
     @event.listens_for(Engine, "commit")
     def _commit(conn):  # type: ignore[no-untyped-def]
@@ -163,8 +199,17 @@ def _key() -> tuple | None:
         return None
     if any(name not in ALLOWED_ARGS for name in request.args):
         return None
-    if session.get("_flashes") or current_user.is_authenticated:
+    if session.get("_flashes"):
         return None
+    standing = None
+    if current_user.is_authenticated:
+        # Members share pages by standing, staff never (they see deleted posts, tools).
+        if request.endpoint not in cache_of(current_app).may_serve or current_user.is_staff:
+            return None
+        wrote = session.get(_WROTE)
+        if wrote and time.time() - wrote < cache_of(current_app).seconds:
+            return None
+        standing = ("member", current_user.role, current_user.trust_level)
     # Pages only: a request asking for JSON first is answered (and never cached) as usual.
     if request.accept_mimetypes.best_match(("text/html", "application/json")) not in (
         "text/html",
@@ -175,7 +220,9 @@ def _key() -> tuple | None:
     # sending a new value each time would evict every page.
     consent = request.cookies.get("cercle_consent")
     consent = consent if consent in ("yes", "no") else None
-    return (request.endpoint, request.full_path, str(get_locale()), consent)
+    if standing is not None:
+        consent = None  # the banner is for visitors only
+    return (request.endpoint, request.full_path, str(get_locale()), consent, standing)
 
 
 def init_app(app: Flask) -> None:
@@ -197,10 +244,26 @@ def init_app(app: Flask) -> None:
         entry = cache.get(key)
         if entry is None:
             return None
+        if entry.skeleton is not None:
+            body = _for_this_member(entry)
+            if body is None:
+                return None  # rendered for them below, and not stored
+        else:
+            body = entry.body
         g.page_cache_generation = None  # a hit is never stored again
+        cache.hits += 1
         cache.on_hit[request.endpoint](entry.meta)
         request.environ[_HIT_KEY] = True
-        return Response(entry.body, mimetype=entry.mimetype)
+        return Response(body, mimetype=entry.mimetype)
+
+    def _for_this_member(entry: Entry) -> bytes | None:
+        from flask_login import current_user
+
+        if not cache.may_serve[request.endpoint](entry.meta):
+            g.page_cache_key = None
+            cache.misses += 1
+            return None
+        return holes.fill_stored(entry.skeleton, current_user._get_current_object())
 
     @app.after_request
     def _store(response: Response) -> Response:
@@ -212,9 +275,12 @@ def init_app(app: Flask) -> None:
             or response.mimetype != "text/html"
             or response.direct_passthrough
             or response.is_streamed
-            or "Set-Cookie" in response.headers
-            or session.modified
         ):
+            return response
+        if key[-1] is not None:  # a member's page: its skeleton, if it may be shared
+            _store_skeleton(key, response)
+            return response
+        if "Set-Cookie" in response.headers or session.modified:
             return response
         body = response.get_data()
         # A CSRF token belongs to one session: a page showing it is never anyone else's.
@@ -234,6 +300,46 @@ def init_app(app: Flask) -> None:
             ),
         )
         return response
+
+    def _store_skeleton(key: tuple, response: Response) -> None:
+        parts = holes.skeleton()
+        if parts is None or g.get("page_cache_personal"):
+            return
+        meta = g.get("page_cache_meta") or {}
+        if not cache.may_serve[request.endpoint](meta):
+            return  # what this member sees may not be what the next one may see
+        token = g.get("csrf_token")
+        if token:
+            # The session's token is this member's: the skeleton keeps a placeholder.
+            parts = [p.replace(token, CSRF_PLACEHOLDER) if type(p) is str else p for p in parts]
+        cache.put(
+            key,
+            Entry(
+                body=b"",
+                mimetype=response.mimetype or "text/html",
+                generation=g.get("page_cache_generation_at_start", cache.generation),
+                stored_at=time.monotonic(),
+                meta=meta,
+                skeleton=holes.stored(parts),
+            ),
+        )
+
+    @app.after_request
+    def _note_write(response: Response) -> Response:
+        from flask_login import current_user
+
+        if (
+            g.get("page_cache_content_write")
+            and response.status_code < 400
+            and cache.seconds > 0
+            and current_user.is_authenticated
+        ):
+            session[_WROTE] = int(time.time())
+        return response
+
+    # After the hooks above: Flask runs after-request hooks in reverse, so the holes are
+    # filled (and the skeleton kept) before `_store` runs.
+    holes.install_filler(app)
 
     @app.before_request
     def _note_generation() -> None:

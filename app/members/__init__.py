@@ -5,4 +5,10 @@ from flask import Blueprint
 
 bp = Blueprint("members", __name__)
 
-from app.members import language, routes  # noqa: E402,F401
+from app.members import (  # noqa: E402,F401
+    holes,
+    language,
+    routes,
+)
+
+bp.record_once(lambda state: holes.register(state.app))  # the header's viewer holes

@@ -16,12 +16,14 @@ JOBS = (
 
 def init_app(app: Flask) -> None:
     from app.community.forums import hooks
+    from app.core import holes
     from app.core.guards import register_write_guard
     from app.core.time import utcnow
     from app.moderation import checks, sanctions, trust
     from app.moderation.member_routes import bp
 
     register_write_guard(app, sanctions.write_guard)
+    holes.register(app, "silence_banner", _silence_banner)
     hooks.register_content_check(app, checks.content_check)
     hooks.register_after_write(app, checks.open_reviews)
     app.register_blueprint(bp)
@@ -36,6 +38,16 @@ def init_app(app: Flask) -> None:
             "member_sanctions": sanctions.history,
             "sanction_in_force": lambda s: s.in_force(utcnow()),
         }
+
+
+def _silence_banner(spot: Any, prepared: Any, viewer: Any) -> str:
+    """The `silence_banner` viewer hole: what a silenced member cannot do, and until when
+    (nothing to render, and no query, for a member who is not silenced)."""
+    from flask import render_template
+
+    if not getattr(viewer, "is_authenticated", False) or viewer.silenced_until is None:
+        return ""
+    return render_template("moderation/_silence_banner.html", current_user=viewer)
 
 
 def reason_label(code: str) -> str:

@@ -19,6 +19,7 @@ from flask_babel import force_locale
 from flask_login import AnonymousUserMixin
 
 from app.community.forums.events import PostCreated, PostLiked, PostUnliked, TopicCreated
+from app.core import holes
 from app.core.events import EventBus
 from app.core.templating import fresh_caches
 from app.extensions import db
@@ -53,15 +54,17 @@ def render_post_for_visitor(post, topic, locale: str) -> str:  # type: ignore[no
     from app.community.forums import queries
 
     parent = db.session.get(type(post), post.reply_to_post_id) if post.reply_to_post_id else None
+    visitor = AnonymousUserMixin()
     with fresh_caches(), force_locale(locale):
-        return render_template(
+        html = render_template(
             "realtime/_live_post.html",
             p=post,
             topic=topic,
             permalink=queries.post_url(topic, post.post_number),
             reply_number=parent.post_number if parent is not None else None,
-            current_user=AnonymousUserMixin(),
+            current_user=visitor,
         )
+        return holes.fill_text(html, visitor)  # its actions, as a visitor sees them
 
 
 def on_post_created(event: PostCreated) -> None:

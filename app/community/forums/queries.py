@@ -19,7 +19,7 @@ from typing import Any
 from flask import abort, current_app, url_for
 from flask_babel import get_locale
 from markupsafe import Markup
-from sqlalchemy import and_, case, func, literal, or_, select, union_all
+from sqlalchemy import and_, bindparam, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import selectinload
 
 from app.community.forums import access
@@ -36,6 +36,7 @@ from app.community.forums.models import (
     TopicFollow,
     TopicReadState,
 )
+from app.core.db import DriverQuery
 from app.core.pagination import Page
 from app.core.time import aware, utcnow
 from app.extensions import db
@@ -263,22 +264,18 @@ def _latest(viewer: Any, category_ids: list[int], limit: int, offset: int = 0) -
 
 @dataclass
 class TopicPage:
+    """A page of a topic as every viewer of a standing sees it; what is this viewer's (likes,
+    read position, follow) is filled in by the page's viewer holes (forums/holes.py)."""
+
     topic: Topic
     category: Category
     category_name: str
     page: Page[Post]
-    liked: set[int] = field(default_factory=set)
-    following: bool = False
-    last_read: int | None = None
     # post id -> post number, for "in reply to #N" links
     reply_numbers: dict[int, int] = field(default_factory=dict)
-
-    @property
-    def first_unread(self) -> int | None:
-        """The first post number the member has not seen, if any."""
-        if self.last_read is None or self.last_read >= self.topic.highest_post_number:
-            return None
-        return self.last_read + 1
+    # Authors of the held or hidden posts among this page's numbers (only they and staff
+    # see theirs): the page shared between members is never served to them.
+    unlisted_authors: frozenset[int] = frozenset()
 
     @property
     def last_shown(self) -> int:
@@ -295,8 +292,7 @@ def _shown_posts(viewer: Any) -> list:
 
 
 def topic_page(viewer: Any, topic: Topic, page_number: int) -> TopicPage:
-    """Posts (page N = post numbers ((N-1)*20, N*20]) with their authors, the viewer's likes,
-    read position and follow state."""
+    """Posts (page N = post numbers ((N-1)*20, N*20]) with their authors."""
     page = Page(
         items=[], page=page_number, per_page=POSTS_PER_PAGE, total=topic.highest_post_number
     )
@@ -327,27 +323,18 @@ def topic_page(viewer: Any, topic: Topic, page_number: int) -> TopicPage:
         result.reply_numbers.update(
             db.session.execute(select(Post.id, Post.post_number).where(Post.id.in_(targets))).all()
         )
-    if access.is_member(viewer):
-        if posts:
-            result.liked = set(
-                db.session.scalars(
-                    select(PostLike.post_id).where(
-                        PostLike.member_id == viewer.id, PostLike.post_id.in_(list(on_page))
-                    )
+    if access.is_member(viewer) and not access.is_staff(viewer):
+        result.unlisted_authors = frozenset(
+            db.session.scalars(
+                select(Post.author_id)
+                .where(
+                    Post.topic_id == topic.id,
+                    Post.post_number > page.offset,
+                    Post.post_number <= page.offset + POSTS_PER_PAGE,
+                    Post.moderation_state != "visible",
                 )
+                .distinct()
             )
-        result.last_read = db.session.scalar(
-            select(TopicReadState.last_read_post_number).where(
-                TopicReadState.member_id == viewer.id, TopicReadState.topic_id == topic.id
-            )
-        )
-        result.following = (
-            db.session.scalar(
-                select(TopicFollow.id).where(
-                    TopicFollow.member_id == viewer.id, TopicFollow.topic_id == topic.id
-                )
-            )
-            is not None
         )
     return result
 
@@ -828,36 +815,93 @@ class SuggestedRow:
 
 @dataclass
 class TopicExtras:
-    """What the topic page shows beyond its posts (kept apart from `TopicPage`: the
-    per-viewer parts — `reacted`, `bookmarked` — stay outside any cached post HTML)."""
+    """What the topic page shows beyond its posts, the same for every viewer of a standing."""
 
-    reacted: dict[int, set[str]] = field(default_factory=dict)
-    bookmarked: set[int] = field(default_factory=set)
-    topic_bookmarked: bool = False
     solution: Post | None = None
     solution_author: Member | None = None
     participants: list[Participant] = field(default_factory=list)
-    suggested: list[SuggestedRow] = field(default_factory=list)
 
 
-def _viewer_marks(viewer: Any, topic: Topic, post_ids: list[int]) -> tuple[dict, set, bool]:
-    """The viewer's reactions on these posts and bookmarks in this topic: one UNION query."""
-    reactions = select(PostReaction.post_id, PostReaction.reaction, literal(0)).where(
-        PostReaction.member_id == viewer.id, PostReaction.post_id.in_(post_ids or [-1])
+@dataclass
+class ViewerMarks:
+    """What one member did to some posts: liked, reacted (which reactions), bookmarked."""
+
+    liked: set[int] = field(default_factory=set)
+    reacted: dict[int, set[str]] = field(default_factory=dict)
+    bookmarked: set[int] = field(default_factory=set)
+    post_ids: frozenset[int] = frozenset()  # the posts asked about
+
+
+@dataclass
+class ReaderState:
+    """One member on one page of a topic: their marks on its posts, where they stopped
+    reading, whether they follow it."""
+
+    marks: ViewerMarks
+    last_read: int | None = None
+    following: bool = False
+
+
+_LIKE, _REACTION, _BOOKMARK, _READ, _FOLLOW = range(5)
+
+
+def _reader_statement() -> Any:
+    """Likes, reactions and bookmarks of the page's posts, the read position and the
+    follow, as one UNION over the tables' unique indexes."""
+    member, topic = bindparam("member"), bindparam("topic")
+    posts = bindparam("posts", expanding=True)
+    return union_all(
+        select(PostLike.post_id, literal(_LIKE), literal("")).where(
+            PostLike.member_id == member, PostLike.post_id.in_(posts)
+        ),
+        select(PostReaction.post_id, literal(_REACTION), PostReaction.reaction).where(
+            PostReaction.member_id == member, PostReaction.post_id.in_(posts)
+        ),
+        select(Bookmark.post_id, literal(_BOOKMARK), literal("")).where(
+            Bookmark.member_id == member, Bookmark.post_id.in_(posts)
+        ),
+        select(TopicReadState.last_read_post_number, literal(_READ), literal("")).where(
+            TopicReadState.member_id == member, TopicReadState.topic_id == topic
+        ),
+        select(TopicFollow.topic_id, literal(_FOLLOW), literal("")).where(
+            TopicFollow.member_id == member, TopicFollow.topic_id == topic
+        ),
     )
-    bookmarks = select(Bookmark.post_id, literal(""), Bookmark.post_number).where(
-        Bookmark.member_id == viewer.id, Bookmark.topic_id == topic.id
-    )
-    reacted: dict[int, set[str]] = {}
-    bookmarked: set[int] = set()
-    topic_bookmarked = False
-    for post_id, reaction, number in db.session.execute(union_all(reactions, bookmarks)):
-        if reaction:
-            reacted.setdefault(post_id, set()).add(reaction)
+
+
+# Run on every logged-in topic page: compiled once, straight to the driver.
+_READER_STATE = DriverQuery(_reader_statement, {"posts": POSTS_PER_PAGE})
+
+
+def reader_state(viewer: Any, topic_id: int, post_ids: list[int]) -> ReaderState:
+    """The member's likes, reactions and bookmarks on these posts of the topic, their read
+    position in it and their follow: one query (nothing for a visitor)."""
+    state = ReaderState(ViewerMarks(post_ids=frozenset(post_ids)))
+    if not access.is_member(viewer):
+        return state
+    marks = state.marks
+    params = {"member": viewer.id, "topic": topic_id}
+    if len(post_ids) <= POSTS_PER_PAGE:
+        rows = _READER_STATE.rows(db.session, posts=list(post_ids), **params)
+    else:
+        rows = db.session.execute(_reader_statement(), {"posts": list(post_ids), **params})
+    for value, kind, reaction in rows:
+        if kind == _LIKE:
+            marks.liked.add(value)
+        elif kind == _REACTION:
+            marks.reacted.setdefault(value, set()).add(reaction)
+        elif kind == _BOOKMARK:
+            marks.bookmarked.add(value)
+        elif kind == _READ:
+            state.last_read = value
         else:
-            bookmarked.add(post_id)
-            topic_bookmarked = topic_bookmarked or number == 1
-    return reacted, bookmarked, topic_bookmarked
+            state.following = True
+    return state
+
+
+def viewer_marks(viewer: Any, post_ids: list[int]) -> ViewerMarks:
+    """The member's likes, reactions and bookmarks on these posts."""
+    return reader_state(viewer, -1, post_ids).marks
 
 
 # Participants per topic version, kept a minute in each process: a long topic's map costs
@@ -902,16 +946,18 @@ def _participants_query(topic: Topic, limit: int) -> list[Participant]:
     return [Participant(member.username, member.name, int(n)) for member, n in rows]
 
 
-def suggested_topics(viewer: Any, topic: Topic, limit: int = SUGGESTED_COUNT) -> list[SuggestedRow]:
+def suggested_topics(
+    viewer: Any, topic_id: int, category_id: int, limit: int = SUGGESTED_COUNT
+) -> list[SuggestedRow]:
     """At the end of a topic: the member's unread or new topics of the same category first,
     then the category's most liked of the last year, then the most recently active. One
     query (the member's read state joined), on the category's list index."""
     columns: list = [Topic]
     base_filter = [
-        Topic.category_id == topic.category_id,
+        Topic.category_id == category_id,
         Topic.deleted_at.is_(None),
         Topic.moderation_state == "visible",
-        Topic.id != topic.id,
+        Topic.id != topic_id,
     ]
     order: list = []
     member = access.is_member(viewer)
@@ -951,16 +997,13 @@ def suggested_topics(viewer: Any, topic: Topic, limit: int = SUGGESTED_COUNT) ->
     return out
 
 
-def topic_extras(viewer: Any, view: TopicPage, suggestions: bool = True) -> TopicExtras:
-    """The viewer's reactions and bookmarks (members), the solution (Q&A), the topic map's
-    participants and, on the last page, the suggested topics: at most four queries."""
+def topic_extras(viewer: Any, view: TopicPage) -> TopicExtras:
+    """The solution (Q&A) and the topic map's participants: what the topic page shows
+    beyond its posts, the same for every viewer of a standing (the per-viewer parts are
+    its viewer holes, forums/holes.py). At most two queries."""
     topic = view.topic
     extras = TopicExtras()
     posts = list(view.page.items)
-    if access.is_member(viewer):
-        extras.reacted, extras.bookmarked, extras.topic_bookmarked = _viewer_marks(
-            viewer, topic, [p.id for p in posts]
-        )
     if topic.solution_post_id:
         solution = next((p for p in posts if p.id == topic.solution_post_id), None)
         author = solution.author if solution is not None else None
@@ -981,6 +1024,4 @@ def topic_extras(viewer: Any, view: TopicPage, suggestions: bool = True) -> Topi
         ):
             extras.solution, extras.solution_author = solution, author
     extras.participants = participants(topic)
-    if suggestions and not view.page.has_next:
-        extras.suggested = suggested_topics(viewer, topic)
     return extras

@@ -27,6 +27,7 @@ from app.core.errors import Invalid, NotFound, PermissionDenied
 from app.core.forms import apply_errors
 from app.core.pagination import page_arg
 from app.core.templating import cached_gettext
+from app.members import audience
 
 
 def _member_id() -> int | None:
@@ -42,11 +43,13 @@ def _record_view(topic: Topic, last_post_number: int) -> None:
 
 
 def count_cached_topic_view(meta: dict) -> None:
-    """A visitor served the topic page from the page cache is still a view."""
+    """A reader served the topic page from the page cache is still a view (and a member's
+    read position moves on)."""
     from app.community.forums.views import record_view, viewer_key
 
-    key = viewer_key(None, request.remote_addr, request.headers.get("User-Agent"))
-    record_view(meta["topic_id"], key, None, meta["last_shown"])
+    member_id = _member_id()
+    key = viewer_key(member_id, request.remote_addr, request.headers.get("User-Agent"))
+    record_view(meta["topic_id"], key, member_id, meta["last_shown"])
 
 
 def _wants_json() -> bool:
@@ -83,13 +86,20 @@ def _permalink_builder(topic: Topic):  # type: ignore[no-untyped-def]
 
 def _topic_context(topic: Topic) -> dict:
     return {
-        "can_edit": lambda post: services.may_edit(current_user, post),
-        "can_delete": lambda post: services.may_delete(current_user, post),
         "is_staff": access.is_staff(current_user),
         # Permalinks differ only by their last segment: build one, then vary the number.
         "post_url": _permalink_builder(topic),
+        "post_url_prefix": queries.post_url(topic, 1)[: -len("1")],
         "topic_url": queries.topic_url,
     }
+
+
+def may_serve_topic(meta: dict) -> bool:
+    """The page cache asks before serving a member the topic page shared by their standing:
+    they may read its category, and no post of the page is one that only they could see."""
+    return current_user.id not in meta["unlisted"] and audience.matches(
+        current_user, meta["audience"]
+    )
 
 
 # --- lists -------------------------------------------------------------------------------
@@ -190,8 +200,19 @@ def topic(topic_id: int, slug: str):  # type: ignore[no-untyped-def]
     if slug != topic.slug:
         return redirect(queries.topic_url(topic, page_number), 301)
     view = queries.topic_page(current_user, topic, page_number)
+    extras = queries.topic_extras(current_user, view)
     _record_view(topic, view.last_shown)
-    page_cache.remember(topic_id=topic.id, last_shown=view.last_shown)
+    unlisted = set(view.unlisted_authors)
+    if extras.solution is not None and extras.solution.moderation_state != "visible":
+        unlisted.add(extras.solution.author_id)  # its author sees it under the question
+    if topic.moderation_state != "visible":
+        page_cache.personal()  # only its author (and staff) may see this topic at all
+    page_cache.remember(
+        topic_id=topic.id,
+        last_shown=view.last_shown,
+        audience=access.category_audience(topic.category),
+        unlisted=frozenset(unlisted),
+    )
     form = None
     if current_user.is_authenticated and not view.page.has_next:
         form = ReplyForm()
@@ -203,9 +224,7 @@ def topic(topic_id: int, slug: str):  # type: ignore[no-untyped-def]
         # Built for staff only: a form makes its CSRF token, which writes a session.
         lock_form=LockForm() if access.is_staff(current_user) else None,
         lock_message=services.lock_message(topic),
-        extras=queries.topic_extras(current_user, view),
-        can_solve=services.may_mark_solution(current_user, topic),
-        reactions=services.reaction_set(),
+        extras=extras,
         **_topic_context(topic),
     )
 
@@ -229,7 +248,6 @@ def post_partial(topic_id: int, post_number: int):  # type: ignore[no-untyped-de
     """One post rendered by the topic page's macro for this viewer (live replies)."""
     from sqlalchemy import select
 
-    from app.community.forums.models import PostLike
     from app.extensions import db
 
     topic = access.get_topic(current_user, topic_id)
@@ -239,27 +257,13 @@ def post_partial(topic_id: int, post_number: int):  # type: ignore[no-untyped-de
     # Held and hidden posts: their author and staff only, as on the topic page.
     if post is None or not access.sees_post(current_user, post):
         raise NotFound()
-    liked = current_user.is_authenticated and (
-        db.session.scalar(
-            select(PostLike.id).where(
-                PostLike.post_id == post.id, PostLike.member_id == current_user.id
-            )
-        )
-        is not None
-    )
     parent = db.session.get(Post, post.reply_to_post_id) if post.reply_to_post_id else None
-    is_staff = access.is_staff(current_user)
     return render_template(
         "community/_post_partial.html",
         p=post,
         topic=topic,
-        liked=liked,
         reply_number=parent.post_number if parent is not None else None,
-        can_reply=current_user.is_authenticated
-        and topic.deleted_at is None
-        and (not topic.locked or is_staff),
-        reactions=services.reaction_set(),
-        can_solve=services.may_mark_solution(current_user, topic),
+        qa=topic.category.qa,
         **_topic_context(topic),
     )
 

@@ -29,6 +29,7 @@ from app.community.forums.services.posts import (
     edit_post,
     may_delete,
     may_edit,
+    may_edit_post_of,
     reply,
     restore_post,
 )
@@ -42,6 +43,7 @@ from app.community.forums.services.reading import dismiss_new, dismiss_unread
 from app.community.forums.services.solutions import (
     mark_solution,
     may_mark_solution,
+    may_solve,
     unmark_solution,
 )
 from app.community.forums.services.structure import (
@@ -74,7 +76,9 @@ __all__ = [
     "mark_solution",
     "may_delete",
     "may_edit",
+    "may_edit_post_of",
     "may_mark_solution",
+    "may_solve",
     "merge_topics",
     "move_topic",
     "reaction_set",

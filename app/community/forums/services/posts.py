@@ -45,7 +45,12 @@ from app.members.models import Member
 
 def may_edit(actor: Any, post: Post) -> bool:
     """Authors edit their own posts; staff edit anyone's (as on Discourse)."""
-    return access.is_member(actor) and (actor.id == post.author_id or actor.is_staff)
+    return may_edit_post_of(actor, post.author_id)
+
+
+def may_edit_post_of(actor: Any, author_id: int) -> bool:
+    """`may_edit` from the post's author alone (the topic page's viewer holes)."""
+    return access.is_member(actor) and (actor.id == author_id or actor.is_staff)
 
 
 def may_delete(actor: Any, post: Post) -> bool:

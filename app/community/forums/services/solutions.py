@@ -28,11 +28,16 @@ from app.members.models import Member
 
 def may_mark_solution(actor: Any, topic: Topic) -> bool:
     """The asker or staff, in a Q&A category, on a topic that is not deleted."""
+    return may_solve(actor, topic.author_id, bool(topic.category.qa), topic.deleted_at is not None)
+
+
+def may_solve(actor: Any, asker_id: int, qa: bool, topic_deleted: bool) -> bool:
+    """`may_mark_solution` from plain values (the topic page's viewer holes)."""
     return (
         access.is_member(actor)
-        and bool(topic.category.qa)
-        and topic.deleted_at is None
-        and (actor.id == topic.author_id or access.is_staff(actor))
+        and qa
+        and not topic_deleted
+        and (actor.id == asker_id or access.is_staff(actor))
     )
 
 

@@ -1,0 +1,228 @@
+"""Viewer holes: the few per-viewer spots of a page, filled in after it is rendered.
+
+A topic page read by a logged-in member is the same page every member of their standing
+reads, but for a few spots: their name and notification count in the header, whether they
+liked, reacted to or bookmarked each post, may edit it, follow the topic, where they
+stopped reading. A template writes each such spot as a hole, `{{ hole('name', **args) }}`,
+with the *shared* values its rendering needs as arguments (plain JSON: a post's id, its
+like count...). The render leaves a marker there; once the page is rendered, every marker
+is replaced by what the hole's renderer gives for this viewer (`fill`).
+
+So a page can be kept as a skeleton (its text between the markers, and the markers) and
+served to the next member of the same standing by filling only the holes: the page cache
+(app/core/page_cache.py) does exactly that. A renderer may `prepare` once for all its
+holes of a page (one query for the viewer's likes on the twenty posts), then render each
+one, usually from the fragment cache (a hole's output depends on its arguments and on a
+few per-viewer bits only).
+
+Without JavaScript nothing changes: holes are filled on the server, in every response.
+
+Markers carry a random per-process nonce and NUL bytes: a member's text cannot forge one
+(NUL bytes are dropped from every form field, app/core/security.py, and the nonce is not
+guessable); a marker whose name no renderer claims is dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, Response, current_app, g, has_request_context
+from markupsafe import Markup
+
+from app.core.fragments import CSRF_PLACEHOLDER, csrf_token, with_token
+
+_KEY = "cercle.holes"
+_USED = "cercle_holes_used"
+
+
+@dataclass(frozen=True)
+class Spot:
+    """One hole of a page: its renderer's name, its arguments and their JSON text (a
+    ready-made cache key for what it renders)."""
+
+    name: str
+    raw: str
+    args: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Renderer:
+    render: Callable[[Spot, Any, Any], str]  # (spot, prepared, viewer) -> HTML
+    prepare: Callable[[list[Spot], Any], Any] | None = None  # (spots, viewer) -> prepared
+
+
+class Holes:
+    def __init__(self) -> None:
+        self.renderers: dict[str, Renderer] = {}
+        self.opening = f"\x00hole{secrets.token_hex(8)}\x01"
+        self.closing = "\x00"
+
+
+def registry(app: Flask) -> Holes:
+    return app.extensions[_KEY]
+
+
+def register(
+    app: Flask,
+    name: str,
+    render: Callable[[Spot, Any, Any], str],
+    prepare: Callable[[list[Spot], Any], Any] | None = None,
+) -> None:
+    """Let templates write `hole(name, ...)`; `render(spot, prepared, viewer)` gives its
+    HTML for a viewer, `prepare(spots, viewer)` runs once per page before them."""
+    registry(app).renderers[name] = Renderer(render, prepare)
+
+
+def hole(name: str, **args: Any) -> Markup:
+    """The Jinja global: a marker for `fill` to replace (arguments: plain JSON values)."""
+    holes = registry(current_app)
+    if has_request_context():
+        setattr(g, _USED, True)
+    raw = json.dumps(args, separators=(",", ":"), sort_keys=True, default=str)
+    return Markup(f"{holes.opening}{name}\x01{raw}{holes.closing}")  # safe: see module doc
+
+
+Parts = list  # alternately literal text (str) and a Spot; literal first and last
+
+
+def parse(text: str, app: Flask | None = None) -> Parts:
+    """The page split into literal text and holes (unknown names are dropped)."""
+    holes = registry(app or current_app)
+    pieces = text.split(holes.opening)
+    parts: Parts = [pieces[0]]
+    for piece in pieces[1:]:
+        head, sep, rest = piece.partition(holes.closing)
+        name, _, raw = head.partition("\x01")
+        if not sep or name not in holes.renderers:
+            parts.append(rest if sep else piece)  # a broken or unknown marker: no hole
+            continue
+        try:
+            args = json.loads(raw)
+        except ValueError:
+            args = None
+        if isinstance(args, dict):
+            parts.append(Spot(name, raw, args))
+            parts.append(rest)
+        else:
+            parts[-1] += rest
+    return parts
+
+
+def fill(parts: Parts, viewer: Any, app: Flask | None = None) -> str:
+    """The page for `viewer`: each hole replaced by its renderer's HTML, and the session's
+    CSRF token in place of the placeholder cached fragments hold (app/core/fragments.py)."""
+    if len(parts) == 1:
+        return with_token(parts[0]) if has_request_context() else parts[0]
+    renderers = registry(app or current_app).renderers
+    spots: dict[str, list[Spot]] = {}
+    for part in parts:
+        if type(part) is Spot:
+            spots.setdefault(part.name, []).append(part)
+    prepared = {
+        name: renderers[name].prepare(found, viewer) if renderers[name].prepare else None
+        for name, found in spots.items()
+    }
+    out = []
+    for part in parts:
+        if type(part) is str:
+            out.append(part)
+        else:
+            out.append(renderers[part.name].render(part, prepared[part.name], viewer))
+    text = "".join(out)
+    return with_token(text) if has_request_context() else text
+
+
+class _Token:
+    """Where a stored skeleton has the session's CSRF token."""
+
+
+TOKEN = _Token()
+
+
+def stored(parts: Parts) -> list:
+    """A skeleton as the page cache keeps it: its text already encoded, and split where
+    the CSRF placeholder stood, so that serving it is one join of bytes (no pass over the
+    whole page to put the token in, nor to encode it)."""
+    out: list = []
+    for part in parts:
+        if type(part) is not str:
+            out.append(part)
+            continue
+        pieces = part.split(CSRF_PLACEHOLDER)
+        for index, piece in enumerate(pieces):
+            if index:
+                out.append(TOKEN)
+            out.append(piece.encode())
+    return out
+
+
+def fill_stored(skeleton: list, viewer: Any) -> bytes:
+    """A stored skeleton (`stored`) filled for `viewer`, as the response's body; the
+    after-request hook then has nothing left to fill."""
+    renderers = registry(current_app).renderers
+    spots: dict[str, list[Spot]] = {}
+    for part in skeleton:
+        if type(part) is Spot:
+            spots.setdefault(part.name, []).append(part)
+    prepared = {
+        name: renderers[name].prepare(found, viewer) if renderers[name].prepare else None
+        for name, found in spots.items()
+    }
+    token = ""
+    out = []
+    for part in skeleton:
+        kind = type(part)
+        if kind is bytes:
+            out.append(part)
+            continue
+        if not token:
+            token = csrf_token()
+        if kind is Spot:
+            text = renderers[part.name].render(part, prepared[part.name], viewer)
+            if CSRF_PLACEHOLDER in text:
+                text = text.replace(CSRF_PLACEHOLDER, token)
+            out.append(text.encode())
+        else:
+            out.append(token.encode())
+    setattr(g, _USED, False)
+    return b"".join(out)
+
+
+def fill_text(text: str, viewer: Any, app: Flask | None = None) -> str:
+    """Fill the holes of a rendered text (e.g. a live reply rendered outside a request)."""
+    if registry(app or current_app).opening not in text:
+        return text
+    return fill(parse(text, app), viewer, app)
+
+
+def skeleton() -> Parts | None:
+    """This response's page before its holes were filled (for the page cache)."""
+    return g.get("cercle_hole_skeleton")
+
+
+def init_app(app: Flask) -> None:
+    """The registry and the `hole` global, before any area registers a renderer."""
+    app.extensions[_KEY] = Holes()
+    app.jinja_env.globals["hole"] = hole
+
+
+def install_filler(app: Flask) -> None:
+    """Registered after the page cache's hooks, so that this after-request hook runs before
+    them (Flask runs them in reverse) and hands them the filled page and its skeleton."""
+
+    @app.after_request
+    def _fill(response: Response) -> Response:
+        if not g.get(_USED) or response.direct_passthrough or response.is_streamed:
+            return response
+        if response.mimetype != "text/html":
+            return response
+        from flask_login import current_user
+
+        parts = parse(response.get_data(as_text=True))
+        g.cercle_hole_skeleton = parts
+        response.set_data(fill(parts, current_user._get_current_object()))
+        return response
