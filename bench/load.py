@@ -25,6 +25,15 @@ class Result:
     def rate(self) -> float:
         return self.requests / self.elapsed if self.elapsed else 0.0
 
+    def add(self, other: Result) -> None:
+        """Fold in another run of the same page (the bench's interleaved rounds)."""
+        self.requests += other.requests
+        self.errors += other.errors
+        self.elapsed += other.elapsed
+        self.latencies.extend(other.latencies)
+        for status, n in other.statuses.items():
+            self.statuses[status] = self.statuses.get(status, 0) + n
+
     def percentile(self, p: float) -> float:
         """The p-th percentile latency in milliseconds (nearest rank)."""
         if not self.latencies:
@@ -51,13 +60,15 @@ def run(
     concurrency: int,
     seconds: float,
     max_requests: int,
-    headers: dict[str, str] | None = None,
+    headers: dict[str, str] | list[dict[str, str]] | None = None,
 ) -> Result:
-    """GET `path` from `concurrency` keep-alive connections until time or count runs out."""
+    """GET `path` from `concurrency` keep-alive connections until time or count runs out;
+    with a list of headers, the requests take them in turn (several members' cookies)."""
     result = Result()
     lock = threading.Lock()
     deadline = time.perf_counter() + seconds
     sent = 0
+    rotation = headers if isinstance(headers, list) else [headers or {}]
 
     def worker() -> None:
         nonlocal sent
@@ -70,9 +81,10 @@ def run(
                 if sent >= max_requests:
                     break
                 sent += 1
+                these = rotation[sent % len(rotation)]
             started = time.perf_counter()
             try:
-                conn.request("GET", path, headers=headers or {})
+                conn.request("GET", path, headers=these)
                 response = conn.getresponse()
                 response.read()
             except (OSError, http.client.HTTPException):

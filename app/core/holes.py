@@ -172,7 +172,7 @@ def fill_stored(skeleton: list, viewer: Any) -> bytes:
         name: renderers[name].prepare(found, viewer) if renderers[name].prepare else None
         for name, found in spots.items()
     }
-    token = ""
+    token = b""
     out = []
     for part in skeleton:
         kind = type(part)
@@ -180,16 +180,34 @@ def fill_stored(skeleton: list, viewer: Any) -> bytes:
             out.append(part)
             continue
         if not token:
-            token = csrf_token()
+            token = csrf_token().encode()
         if kind is Spot:
-            text = renderers[part.name].render(part, prepared[part.name], viewer)
-            if CSRF_PLACEHOLDER in text:
-                text = text.replace(CSRF_PLACEHOLDER, token)
-            out.append(text.encode())
+            data = _encoded(renderers[part.name].render(part, prepared[part.name], viewer))
+            if _PLACEHOLDER_BYTES in data:
+                data = data.replace(_PLACEHOLDER_BYTES, token)
+            out.append(data)
         else:
-            out.append(token.encode())
+            out.append(token)
     setattr(g, _USED, False)
     return b"".join(out)
+
+
+_PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
+# A hole's text usually comes from the fragment cache: the very same str object each time,
+# so its UTF-8 is kept beside it (the identity check makes a reused id harmless).
+_ENCODED: dict[int, tuple[str, bytes]] = {}
+_ENCODED_MAX = 20_000
+
+
+def _encoded(text: str) -> bytes:
+    found = _ENCODED.get(id(text))
+    if found is not None and found[0] is text:
+        return found[1]
+    data = text.encode()
+    if len(_ENCODED) >= _ENCODED_MAX:
+        _ENCODED.clear()
+    _ENCODED[id(text)] = (text, data)
+    return data
 
 
 def fill_text(text: str, viewer: Any, app: Flask | None = None) -> str:
