@@ -112,20 +112,25 @@ def parse(text: str, app: Flask | None = None) -> Parts:
     return parts
 
 
+def _prepare(parts: list, renderers: dict[str, Renderer], viewer: Any) -> dict[str, Any]:
+    """Each renderer's `prepare`, once, with all its holes of the page."""
+    spots: dict[str, list[Spot]] = {}
+    for part in parts:
+        if type(part) is Spot:
+            spots.setdefault(part.name, []).append(part)
+    return {
+        name: renderers[name].prepare(found, viewer) if renderers[name].prepare else None
+        for name, found in spots.items()
+    }
+
+
 def fill(parts: Parts, viewer: Any, app: Flask | None = None) -> str:
     """The page for `viewer`: each hole replaced by its renderer's HTML, and the session's
     CSRF token in place of the placeholder cached fragments hold (app/core/fragments.py)."""
     if len(parts) == 1:
         return with_token(parts[0]) if has_request_context() else parts[0]
     renderers = registry(app or current_app).renderers
-    spots: dict[str, list[Spot]] = {}
-    for part in parts:
-        if type(part) is Spot:
-            spots.setdefault(part.name, []).append(part)
-    prepared = {
-        name: renderers[name].prepare(found, viewer) if renderers[name].prepare else None
-        for name, found in spots.items()
-    }
+    prepared = _prepare(parts, renderers, viewer)
     out = []
     for part in parts:
         if type(part) is str:
@@ -164,14 +169,7 @@ def fill_stored(skeleton: list, viewer: Any) -> bytes:
     """A stored skeleton (`stored`) filled for `viewer`, as the response's body; the
     after-request hook then has nothing left to fill."""
     renderers = registry(current_app).renderers
-    spots: dict[str, list[Spot]] = {}
-    for part in skeleton:
-        if type(part) is Spot:
-            spots.setdefault(part.name, []).append(part)
-    prepared = {
-        name: renderers[name].prepare(found, viewer) if renderers[name].prepare else None
-        for name, found in spots.items()
-    }
+    prepared = _prepare(skeleton, renderers, viewer)
     token = b""
     out = []
     for part in skeleton:

@@ -87,7 +87,16 @@ def scene(db):  # type: ignore[no-untyped-def]
     return {
         "topic": topic,
         "posts": posts,
-        "viewers": [asker, second, third, unconfirmed, silenced, MemberFactory()],
+        # (a Gold member too: the skeleton is rendered by a Bronze one, and nothing of the
+        # viewer's tier may show outside the holes)
+        "viewers": [
+            asker,
+            second,
+            third,
+            unconfirmed,
+            silenced,
+            MemberFactory(tier="gold"),
+        ],
         "staff": staff,
     }
 
@@ -197,10 +206,32 @@ def test_after_their_own_write_a_member_reads_a_fresh_page(app, shared, scene) -
     assert shared.hits == hits + 1
     answer = client.post(f"/t/{scene['topic'].id}/reply", data={"body": "A fresh reply here."})
     assert answer.status_code == 302
+    with client.session_transaction() as session:
+        assert session.get(page_cache._WROTE)
+    # Another member renders the page again (as another process's cache could hold one
+    # from before the reply): the writer is still rendered for, not served it.
+    client_for(app, MemberFactory()).get(path)
     hits = shared.hits
     page = client.get(path).get_data(as_text=True)
     assert shared.hits == hits and "A fresh reply here." in page
-    # a login (which stamps the member's own row) is no such write: see `_NOT_CONTENT`
+
+
+def test_logging_in_is_no_write_of_theirs(app, shared, scene) -> None:  # type: ignore[no-untyped-def]
+    """A login stamps the member's own row (last seen): their pages stay shared."""
+    from tests.factories import PASSWORD
+
+    member = MemberFactory()
+    client = app.test_client()
+    answer = client.post("/auth/login", data={"email": member.email, "password": PASSWORD})
+    assert answer.status_code == 302
+    with client.session_transaction() as session:
+        assert not session.get(page_cache._WROTE)
+    path = topic_url(scene["topic"])
+    client.get(path)  # the welcome message shows here (a flash: never from the cache)
+    client_for(app, MemberFactory()).get(path)
+    hits = shared.hits
+    client.get(path)
+    assert shared.hits == hits + 1
 
 
 def test_a_visitor_never_gets_a_members_page_nor_the_reverse(app, shared, scene) -> None:  # type: ignore[no-untyped-def]
