@@ -1,18 +1,20 @@
 """Rendered fragments cached by everything they show: Discourse's cooked posts for Jinja.
 
-A topic page renders twenty posts through one macro, and that macro is most of what a
-member's request costs. Its output is a pure function of: the post's row, its author's
-row, the few topic fields it reads (TOPIC_FIELDS), the macro's keyword arguments (the
-per-viewer bits: liked, reacted, bookmarked, may edit...), the viewer's standing (logged
-in, the author or not, role), the language, and the relative times shown ("3 hours
-ago"). `cached_post` keys the fragment on exactly those, so two members with the same
-bits share it, an edit, a like or a renamed author makes a new key, and nothing has to
-be invalidated.
+A topic page renders twenty posts through one macro, and that macro was most of what a
+member's request cost. Its output is a pure function of: the post's row, its author's
+row, the few topic fields it reads (TOPIC_FIELDS), the macro's keyword arguments, the
+viewer's standing (logged in, the author or not, role), the language, and the relative
+times shown ("3 hours ago"). `cached_post` keys the fragment on exactly those, so viewers
+alike share it, an edit, a like or a renamed author makes a new key, and nothing has to
+be invalidated. What is one viewer's (their like, their right to edit...) is not in the
+fragment: the post's actions are a viewer hole (app/core/holes.py), which the same cache
+serves through `cached_fragment`.
 
 The post and author rows are keyed by *all* their table columns (new columns join the key
 by themselves), so a column another helper adds and shows in the macro cannot go stale.
 Per-session bits never enter the cache: the session's CSRF token is swapped for a
-placeholder when a fragment is stored and put back when it is served.
+placeholder when a fragment is stored, and put in once for the whole page when its holes
+are filled (`holes.fill`).
 """
 
 from __future__ import annotations

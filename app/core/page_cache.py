@@ -12,7 +12,7 @@ in UNSHOWN_TABLES) bumps a process-wide generation, at the statement and again a
 commit, and a cached page is served only for the generation it was rendered in. Within
 one process a page is therefore never older than the last write. Another process's
 writes are not seen: there an entry lives PAGE_CACHE_SECONDS at most (10 by default), as
-Discourse's anonymous cache does. Members never read from it, nor write to it.
+Discourse's anonymous cache does. (Members: below.)
 
 Never cached: a response that sets a cookie (it belongs to one browser: a session, a
 CSRF token), anything but a 200 HTML answer to a GET, a request with a query argument
