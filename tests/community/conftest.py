@@ -81,3 +81,20 @@ def received(app) -> Iterator[list]:  # type: ignore[no-untyped-def]
         handlers = bus._handlers.get(event_type, [])
         if seen.append in handlers:
             handlers.remove(seen.append)
+
+
+@pytest.fixture
+def page_cache_on(app):  # type: ignore[no-untyped-def]
+    """The page cache switched on, empty, its counts at zero (tests run with it off)."""
+    from app.core import page_cache
+
+    store = page_cache.cache_of(app)
+    saved = store.seconds
+    store.seconds = 60
+    store.clear()
+    store.hits = store.misses = 0
+    try:
+        yield store
+    finally:
+        store.seconds = saved
+        store.clear()

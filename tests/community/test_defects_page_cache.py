@@ -5,27 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from app.core import page_cache
 from app.extensions import db
 from tests.community.factories import PostFactory, topic_with_posts
 from tests.factories import MemberFactory
 from tests.html import parse
 
 FR = {"Accept-Language": "fr-FR,fr;q=0.9"}
-
-
-@pytest.fixture
-def cache(app):  # type: ignore[no-untyped-def]
-    store = page_cache.cache_of(app)
-    saved = store.seconds
-    store.seconds = 60
-    store.clear()
-    store.hits = store.misses = 0
-    try:
-        yield store
-    finally:
-        store.seconds = saved
-        store.clear()
 
 
 @pytest.fixture
@@ -65,107 +50,109 @@ def test_the_consent_choice_from_another_site_is_refused(client, headers) -> Non
     assert "Set-Cookie" not in response.headers
 
 
-def test_a_visitor_is_served_the_cached_page(client, cache, topic) -> None:  # type: ignore[no-untyped-def]
+def test_a_visitor_is_served_the_cached_page(client, page_cache_on, topic) -> None:  # type: ignore[no-untyped-def]
     first = client.get(url(topic))
     second = client.get(url(topic))
     assert first.status_code == second.status_code == 200
     assert first.data == second.data
-    assert (cache.misses, cache.hits) == (1, 1)
+    assert (page_cache_on.misses, page_cache_on.hits) == (1, 1)
 
 
-def test_a_cached_topic_page_still_counts_the_view(client, cache, topic, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_cached_topic_page_still_counts_the_view(
+    client, page_cache_on, topic, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     from app.community.forums import views
 
     seen = []
     monkeypatch.setattr(views, "record_view", lambda *args: seen.append(args))
     client.get(url(topic))
     client.get(url(topic))
-    assert cache.hits == 1
+    assert page_cache_on.hits == 1
     assert [(a[0], a[2], a[3]) for a in seen] == [(topic.id, None, 3)] * 2
 
 
-def test_a_write_makes_the_cached_page_fresh_again(client, cache, topic) -> None:  # type: ignore[no-untyped-def]
+def test_a_write_makes_the_cached_page_fresh_again(client, page_cache_on, topic) -> None:  # type: ignore[no-untyped-def]
     client.get(url(topic))
     PostFactory(topic=topic, body="A brand new reply", body_html="<p>A brand new reply</p>")
     db.session.flush()
     response = client.get(url(topic))
     assert "A brand new reply" in response.get_data(as_text=True)
-    assert cache.hits == 0
+    assert page_cache_on.hits == 0
 
 
-def test_a_renamed_member_shows_at_once(client, cache, topic) -> None:  # type: ignore[no-untyped-def]
+def test_a_renamed_member_shows_at_once(client, page_cache_on, topic) -> None:  # type: ignore[no-untyped-def]
     client.get("/latest")
     topic.author.display_name = "Renamed Person"
     db.session.flush()
     assert "Renamed Person" in client.get("/latest").get_data(as_text=True)
 
 
-def test_an_old_entry_is_not_served(client, cache, topic) -> None:  # type: ignore[no-untyped-def]
+def test_an_old_entry_is_not_served(client, page_cache_on, topic) -> None:  # type: ignore[no-untyped-def]
     client.get("/latest")
-    for entry in cache.entries.values():
+    for entry in page_cache_on.entries.values():
         entry.stored_at -= 61
     client.get("/latest")
-    assert cache.hits == 0
+    assert page_cache_on.hits == 0
 
 
-def test_each_language_has_its_own_page(client, cache, topic) -> None:  # type: ignore[no-untyped-def]
+def test_each_language_has_its_own_page(client, page_cache_on, topic) -> None:  # type: ignore[no-untyped-def]
     english = client.get("/latest")
     french = client.get("/latest", headers=FR)
     assert parse(english.data).find("html")[0].attrs["lang"] == "en"
     assert parse(french.data).find("html")[0].attrs["lang"] == "fr"
-    assert cache.hits == 0
+    assert page_cache_on.hits == 0
     client.get("/latest", headers=FR)
-    assert cache.hits == 1
+    assert page_cache_on.hits == 1
 
 
-def test_members_are_never_served_nor_stored(client, cache, login_as, topic) -> None:  # type: ignore[no-untyped-def]
+def test_members_are_never_served_nor_stored(client, page_cache_on, login_as, topic) -> None:  # type: ignore[no-untyped-def]
     client.get("/latest")  # a visitor's page is cached
     member = login_as("member", display_name="Zelda Member")
     html = client.get("/latest").get_data(as_text=True)
     assert member.name in html
-    assert cache.hits == 0 and len(cache.entries) == 1
+    assert page_cache_on.hits == 0 and len(page_cache_on.entries) == 1
 
 
-def test_a_page_with_a_flash_is_not_cached(client, cache, topic) -> None:  # type: ignore[no-untyped-def]
+def test_a_page_with_a_flash_is_not_cached(client, page_cache_on, topic) -> None:  # type: ignore[no-untyped-def]
     with client.session_transaction() as sess:
         sess["_flashes"] = [("info", "Hello there")]
     assert "Hello there" in client.get("/latest").get_data(as_text=True)
-    assert len(cache.entries) == 0
+    assert len(page_cache_on.entries) == 0
 
 
-def test_other_query_strings_are_not_cached(client, cache, topic) -> None:  # type: ignore[no-untyped-def]
+def test_other_query_strings_are_not_cached(client, page_cache_on, topic) -> None:  # type: ignore[no-untyped-def]
     client.get("/latest?utm_source=x")
     client.get("/latest?utm_source=x")
-    assert cache.hits == 0 and len(cache.entries) == 0
+    assert page_cache_on.hits == 0 and len(page_cache_on.entries) == 0
 
 
-def test_a_restricted_topic_is_never_cached(client, cache, gold_category) -> None:  # type: ignore[no-untyped-def]
+def test_a_restricted_topic_is_never_cached(client, page_cache_on, gold_category) -> None:  # type: ignore[no-untyped-def]
     hidden = topic_with_posts(2, category=gold_category)
     assert client.get(url(hidden)).status_code in {403, 404}
-    assert len(cache.entries) == 0
+    assert len(page_cache_on.entries) == 0
 
 
-def test_the_cache_is_bounded(app, client, cache, category) -> None:  # type: ignore[no-untyped-def]
-    cache.max_entries = 2
+def test_the_cache_is_bounded(app, client, page_cache_on, category) -> None:  # type: ignore[no-untyped-def]
+    page_cache_on.max_entries = 2
     try:
         for _ in range(3):
             t = topic_with_posts(1, category=category, author=MemberFactory())
             client.get(url(t))
-        assert len(cache.entries) == 2
+        assert len(page_cache_on.entries) == 2
     finally:
-        cache.max_entries = app.config["PAGE_CACHE_ENTRIES"]
+        page_cache_on.max_entries = app.config["PAGE_CACHE_ENTRIES"]
 
 
-def test_a_request_for_json_is_neither_served_nor_stored(client, cache, topic) -> None:  # type: ignore[no-untyped-def]
+def test_a_request_for_json_is_neither_served_nor_stored(client, page_cache_on, topic) -> None:  # type: ignore[no-untyped-def]
     client.get("/latest")
     client.get("/latest", headers={"Accept": "application/json"})
-    assert cache.hits == 0 and len(cache.entries) == 1
+    assert page_cache_on.hits == 0 and len(page_cache_on.entries) == 1
     client.get("/latest", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
-    assert cache.hits == 1
+    assert page_cache_on.hits == 1
 
 
 def test_a_write_during_a_render_leaves_that_render_unserved(
-    client, cache, topic, monkeypatch
+    client, page_cache_on, topic, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     """The race: a visitor renders while a member's reply is written; the page stored
     afterwards holds the old rows and must not be served after the write."""
@@ -183,4 +170,4 @@ def test_a_write_during_a_render_leaves_that_render_unserved(
     client.get(url(topic))
     monkeypatch.setattr(queries, "topic_page", real)
     assert "Written meanwhile" in client.get(url(topic)).get_data(as_text=True)
-    assert cache.hits == 0
+    assert page_cache_on.hits == 0

@@ -7,8 +7,6 @@ shows something of one member's (their held post) or where the next may not read
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -21,19 +19,6 @@ from app.extensions import db
 from app.moderation import sanctions
 from tests.community.factories import CategoryFactory, PostFactory, TopicFactory
 from tests.factories import MemberFactory
-
-
-@pytest.fixture
-def shared(app: Flask) -> Iterator[page_cache.PageCache]:
-    """The page cache switched on (tests run with it off)."""
-    cache = page_cache.cache_of(app)
-    saved = cache.seconds
-    cache.seconds = 60
-    cache.clear()
-    cache.hits = cache.misses = 0
-    yield cache
-    cache.seconds = saved
-    cache.clear()
 
 
 def client_for(app: Flask, member) -> FlaskClient:  # type: ignore[no-untyped-def]
@@ -101,12 +86,14 @@ def scene(db):  # type: ignore[no-untyped-def]
     }
 
 
-def test_every_member_is_served_exactly_the_page_rendered_for_them(app, shared, scene) -> None:  # type: ignore[no-untyped-def]
+def test_every_member_is_served_exactly_the_page_rendered_for_them(
+    app, page_cache_on, scene
+) -> None:  # type: ignore[no-untyped-def]
     path = topic_url(scene["topic"])
     assert client_for(app, MemberFactory()).get(path).status_code == 200  # stores the skeleton
     tokens = set()
     for member in scene["viewers"]:
-        served, was_hit, rendered = served_and_rendered(app, shared, member, path)
+        served, was_hit, rendered = served_and_rendered(app, page_cache_on, member, path)
         assert was_hit, member.username
         assert served == rendered, member.username
         assert member.name in served  # their own header
@@ -114,11 +101,13 @@ def test_every_member_is_served_exactly_the_page_rendered_for_them(app, shared, 
     assert len(tokens) == len(scene["viewers"])  # each session's own token
 
 
-def test_what_differs_between_members_is_theirs(app, shared, scene) -> None:  # type: ignore[no-untyped-def]
+def test_what_differs_between_members_is_theirs(app, page_cache_on, scene) -> None:  # type: ignore[no-untyped-def]
     path = topic_url(scene["topic"])
     client_for(app, MemberFactory()).get(path)
     unconfirmed = scene["viewers"][3]
-    pages = {m.username: served_and_rendered(app, shared, m, path)[0] for m in scene["viewers"]}
+    pages = {
+        m.username: served_and_rendered(app, page_cache_on, m, path)[0] for m in scene["viewers"]
+    }
     # the asker may mark a solution and follows; the others may not, and do not
     assert "Mark as solution" in pages["Asker"] and "Mark as solution" not in pages["Second"]
     assert "Following" in pages["Asker"] and "Following" not in pages["Third"]
@@ -140,7 +129,7 @@ def test_what_differs_between_members_is_theirs(app, shared, scene) -> None:  # 
             assert "You are silenced" not in page
 
 
-def test_a_locked_topic_and_a_later_page_are_shared_alike(app, shared, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_locked_topic_and_a_later_page_are_shared_alike(app, page_cache_on, db) -> None:  # type: ignore[no-untyped-def]
     topic = TopicFactory(locked=True, lock_reason="Solved long ago")
     for _ in range(25):
         PostFactory(topic=topic)
@@ -149,12 +138,12 @@ def test_a_locked_topic_and_a_later_page_are_shared_alike(app, shared, db) -> No
     for page in (1, 2):
         path = topic_url(topic, page)
         client_for(app, MemberFactory()).get(path)
-        served, was_hit, rendered = served_and_rendered(app, shared, reader, path)
+        served, was_hit, rendered = served_and_rendered(app, page_cache_on, reader, path)
         assert was_hit and served == rendered
         assert "Quote" not in served  # locked: no reply actions for members
 
 
-def test_a_member_with_a_held_post_on_the_page_never_shares_it(app, shared, scene) -> None:  # type: ignore[no-untyped-def]
+def test_a_member_with_a_held_post_on_the_page_never_shares_it(app, page_cache_on, scene) -> None:  # type: ignore[no-untyped-def]
     topic = scene["topic"]
     writer = MemberFactory(username="Heldwriter")
     PostFactory(
@@ -163,47 +152,47 @@ def test_a_member_with_a_held_post_on_the_page_never_shares_it(app, shared, scen
     db.session.flush()
     path = topic_url(topic)
     # The writer renders first: their page shows their held post, and is not stored.
-    served, was_hit, rendered = served_and_rendered(app, shared, writer, path)
+    served, was_hit, rendered = served_and_rendered(app, page_cache_on, writer, path)
     assert not was_hit and "Pending words" in served and served == rendered
     other = MemberFactory()
     page = client_for(app, other).get(path).get_data(as_text=True)
     assert "Pending words" not in page
     # Now a skeleton exists (from `other`): the writer is still rendered for, never served it.
-    hits = shared.hits
+    hits = page_cache_on.hits
     again = client_for(app, writer).get(path).get_data(as_text=True)
-    assert shared.hits == hits and "Pending words" in again
+    assert page_cache_on.hits == hits and "Pending words" in again
 
 
-def test_a_member_who_may_not_read_the_category_is_not_served_it(app, shared, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_member_who_may_not_read_the_category_is_not_served_it(app, page_cache_on, db) -> None:  # type: ignore[no-untyped-def]
     gold = CategoryFactory(slug="gold", name_en="Gold", min_tier_rank=2)
     topic = TopicFactory(category=gold)
     PostFactory(topic=topic, author=topic.author)
     db.session.flush()
     path = topic_url(topic)
     assert client_for(app, MemberFactory(tier="gold")).get(path).status_code == 200
-    hits = shared.hits
+    hits = page_cache_on.hits
     assert client_for(app, MemberFactory(tier="bronze")).get(path).status_code == 404
-    assert shared.hits == hits
+    assert page_cache_on.hits == hits
 
 
-def test_staff_are_always_rendered_for(app, shared, scene) -> None:  # type: ignore[no-untyped-def]
+def test_staff_are_always_rendered_for(app, page_cache_on, scene) -> None:  # type: ignore[no-untyped-def]
     path = topic_url(scene["topic"])
     client = client_for(app, scene["staff"])
     client.get(path)
-    hits = shared.hits
+    hits = page_cache_on.hits
     page = client.get(path).get_data(as_text=True)
-    assert shared.hits == hits and "Move, merge or split" in page
+    assert page_cache_on.hits == hits and "Move, merge or split" in page
 
 
-def test_after_their_own_write_a_member_reads_a_fresh_page(app, shared, scene) -> None:  # type: ignore[no-untyped-def]
+def test_after_their_own_write_a_member_reads_a_fresh_page(app, page_cache_on, scene) -> None:  # type: ignore[no-untyped-def]
     """Read-your-writes across processes: another process's skeleton may predate it."""
     path = topic_url(scene["topic"])
     member = scene["viewers"][1]
     client = client_for(app, member)
     client.get(path)
-    hits = shared.hits
+    hits = page_cache_on.hits
     client.get(path)
-    assert shared.hits == hits + 1
+    assert page_cache_on.hits == hits + 1
     answer = client.post(f"/t/{scene['topic'].id}/reply", data={"body": "A fresh reply here."})
     assert answer.status_code == 302
     with client.session_transaction() as session:
@@ -211,12 +200,12 @@ def test_after_their_own_write_a_member_reads_a_fresh_page(app, shared, scene) -
     # Another member renders the page again (as another process's cache could hold one
     # from before the reply): the writer is still rendered for, not served it.
     client_for(app, MemberFactory()).get(path)
-    hits = shared.hits
+    hits = page_cache_on.hits
     page = client.get(path).get_data(as_text=True)
-    assert shared.hits == hits and "A fresh reply here." in page
+    assert page_cache_on.hits == hits and "A fresh reply here." in page
 
 
-def test_logging_in_is_no_write_of_theirs(app, shared, scene) -> None:  # type: ignore[no-untyped-def]
+def test_logging_in_is_no_write_of_theirs(app, page_cache_on, scene) -> None:  # type: ignore[no-untyped-def]
     """A login stamps the member's own row (last seen): their pages stay shared."""
     from tests.factories import PASSWORD
 
@@ -229,12 +218,12 @@ def test_logging_in_is_no_write_of_theirs(app, shared, scene) -> None:  # type: 
     path = topic_url(scene["topic"])
     client.get(path)  # the welcome message shows here (a flash: never from the cache)
     client_for(app, MemberFactory()).get(path)
-    hits = shared.hits
+    hits = page_cache_on.hits
     client.get(path)
-    assert shared.hits == hits + 1
+    assert page_cache_on.hits == hits + 1
 
 
-def test_a_visitor_never_gets_a_members_page_nor_the_reverse(app, shared, scene) -> None:  # type: ignore[no-untyped-def]
+def test_a_visitor_never_gets_a_members_page_nor_the_reverse(app, page_cache_on, scene) -> None:  # type: ignore[no-untyped-def]
     path = topic_url(scene["topic"])
     member = scene["viewers"][0]
     client_for(app, member).get(path)

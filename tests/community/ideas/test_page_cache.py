@@ -3,38 +3,23 @@ once (both write the ideas table, which the cache watches)."""
 
 from __future__ import annotations
 
-import pytest
-
 from app.community.ideas import services, workflow
-from app.core import page_cache
 from tests.factories import MemberFactory
 
 
-@pytest.fixture
-def cache(app):  # type: ignore[no-untyped-def]
-    store = page_cache.cache_of(app)
-    saved = store.seconds
-    store.seconds = 60
-    store.clear()
-    store.hits = store.misses = 0
-    try:
-        yield store
-    finally:
-        store.seconds = saved
-        store.clear()
-
-
-def test_the_board_page_is_cached_for_visitors_and_fresh_after_a_vote(client, cache, idea, board):
+def test_the_board_page_is_cached_for_visitors_and_fresh_after_a_vote(
+    client, page_cache_on, idea, board
+):
     path = f"/ideas/b/{board.slug}/"
     first = client.get(path).get_data(as_text=True)
     assert client.get(path).get_data(as_text=True) == first
-    assert cache.hits == 1
+    assert page_cache_on.hits == 1
     services.vote(MemberFactory(), idea.id, 2)
     page = client.get(path).get_data(as_text=True)
     assert '<span class="vote-count" aria-label="1 vote">1</span>' in page
 
 
-def test_the_idea_page_shows_a_new_status_at_once(client, cache, idea, product):
+def test_the_idea_page_shows_a_new_status_at_once(client, page_cache_on, idea, product):
     path = f"/ideas/{idea.id}"
     assert "Official response" not in client.get(path).get_data(as_text=True)
     client.get(path)
@@ -42,12 +27,12 @@ def test_the_idea_page_shows_a_new_status_at_once(client, cache, idea, product):
     assert "Coming next spring." in client.get(path).get_data(as_text=True)
 
 
-def test_members_never_read_the_cache(client, cache, login_as, idea, board):
+def test_members_never_read_the_cache(client, page_cache_on, login_as, idea, board):
     path = f"/ideas/b/{board.slug}/"
     client.get(path)
     login_as()
     client.get(path)
-    assert cache.hits == 0
+    assert page_cache_on.hits == 0
 
 
 def test_visitors_pages_write_no_session(client, csrf_enabled, idea, board):

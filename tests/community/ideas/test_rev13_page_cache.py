@@ -3,29 +3,12 @@ be stored."""
 
 from __future__ import annotations
 
-import pytest
-
-from app.core import page_cache
 from app.extensions import db
 from tests.community.factories import topic_with_posts
 
 
-@pytest.fixture
-def cache(app):  # type: ignore[no-untyped-def]
-    store = page_cache.cache_of(app)
-    saved = store.seconds
-    store.seconds = 60
-    store.clear()
-    store.hits = store.misses = 0
-    try:
-        yield store
-    finally:
-        store.seconds = saved
-        store.clear()
-
-
 def test_a_board_restricted_by_an_admin_is_no_longer_served_to_visitors(
-    client, cache, idea, board
+    client, page_cache_on, idea, board
 ) -> None:  # type: ignore[no-untyped-def]
     path = f"/ideas/b/{board.slug}/"
     assert client.get(path).status_code == 200
@@ -40,7 +23,7 @@ def _url(topic) -> str:  # type: ignore[no-untyped-def]
 
 
 def test_a_page_showing_the_visitors_csrf_token_is_never_stored(
-    client, cache, category, csrf_enabled, monkeypatch
+    client, page_cache_on, category, csrf_enabled, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     """A returning visitor's session already holds a token, so rendering one writes no
     session: a form shown to visitors by mistake must not hand their token to others."""
@@ -57,13 +40,13 @@ def test_a_page_showing_the_visitors_csrf_token_is_never_stored(
         lambda *a, **k: real(*a, **k).replace("</main>", f"<i>{generate_csrf()}</i></main>"),
     )
     first = client.get(_url(topic)).get_data(as_text=True)
-    assert len(cache.entries) == 0
+    assert len(page_cache_on.entries) == 0
     other = client.application.test_client()
     assert other.get(_url(topic)).get_data(as_text=True) != first
 
 
 def test_a_post_hidden_by_moderation_and_a_restricted_category_leave_the_cache(
-    client, cache, category, moderator
+    client, page_cache_on, category, moderator
 ) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy import select
 
