@@ -34,3 +34,15 @@ def run_together(targets: list[tuple[Callable, tuple]], timeout: float = 180) ->
         elif process.exitcode != 0:
             found.append(f"{process.name} exited with {process.exitcode}")
     return found
+
+
+def write_scene(target: Callable, url: str, timeout: float = 120) -> dict:
+    """Run `target(url, ids)` in a spawned process (the scene a race starts from, written
+    with the app of that process) and return the ids it put in `ids`."""
+    ctx = multiprocessing.get_context("spawn")
+    ids = ctx.Manager().dict()
+    process = ctx.Process(target=target, args=(url, ids))
+    process.start()
+    process.join(timeout=timeout)
+    assert process.exitcode == 0, "the scene could not be written"
+    return dict(ids)

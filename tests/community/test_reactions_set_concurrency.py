@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, func, select
 
 from app.members.models import Member
 from tests.conftest import make_test_app, scratch_database
+from tests.processes import write_scene
 from tests.test_concurrency import ROUNDS, WORKERS, _run
 
 pytestmark = [pytest.mark.slow]
@@ -60,13 +61,7 @@ def _scene_worker(url: str, ids) -> None:  # type: ignore[no-untyped-def]
 
 
 def _forum_scene(url: str) -> dict:
-    ctx = multiprocessing.get_context("spawn")
-    ids = ctx.Manager().dict()
-    process = ctx.Process(target=_scene_worker, args=(url, ids))
-    process.start()
-    process.join(timeout=120)
-    assert process.exitcode == 0, "the scene could not be written"
-    return dict(ids)
+    return write_scene(_scene_worker, url)
 
 
 def _react_worker(url: str, worker: int, barrier, errors, ids, same_member, seen):  # type: ignore[no-untyped-def]

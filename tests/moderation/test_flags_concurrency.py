@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, func, select
 
 from tests.conftest import make_test_app, scratch_database
-from tests.processes import run_together
+from tests.processes import run_together, write_scene
 
 WORKERS = 4
 
@@ -68,13 +68,7 @@ def _flag_worker(url: str, worker: int, barrier, errors, ids, same_member: bool)
 
 def _race(tmp_path: Path, label: str, same_member: bool) -> tuple[str, dict]:
     url = scratch_database(tmp_path, label)
-    ctx = multiprocessing.get_context("spawn")
-    ids = ctx.Manager().dict()
-    scene = ctx.Process(target=_scene_worker, args=(url, ids))
-    scene.start()
-    scene.join(timeout=120)
-    assert scene.exitcode == 0
-    ids = dict(ids)
+    ids = write_scene(_scene_worker, url)
     errors = run_together([(_flag_worker, (url, ids, same_member)) for _ in range(WORKERS)])
     assert errors == []
     return url, ids
@@ -155,12 +149,7 @@ def _approve_worker(url: str, worker: int, barrier, errors, ids) -> None:  # typ
 def test_approving_one_held_post_at_once_counts_and_announces_it_once(tmp_path: Path) -> None:
     url = scratch_database(tmp_path, "approve_many")
     ctx = multiprocessing.get_context("spawn")
-    ids = ctx.Manager().dict()
-    scene = ctx.Process(target=_scene_worker, args=(url, ids))
-    scene.start()
-    scene.join(timeout=120)
-    assert scene.exitcode == 0
-    ids = dict(ids)
+    ids = write_scene(_scene_worker, url)
     hold = ctx.Process(target=_hold_worker, args=(url, ids))
     hold.start()
     hold.join(timeout=120)

@@ -17,7 +17,7 @@ from app.moderation.models import ReviewItem
 from tests.conftest import make_test_app, scratch_database
 from tests.factories import MemberFactory
 from tests.moderation.modb_helpers import review_item
-from tests.processes import run_together
+from tests.processes import run_together, write_scene
 
 WORKERS = 4
 
@@ -145,12 +145,7 @@ def _race_worker(url: str, worker: int, barrier, errors, ids, what: str, won) ->
 def test_moderators_racing_for_one_item_leave_exactly_one_winner(tmp_path: Path, what: str) -> None:
     url = scratch_database(tmp_path, f"claims_{what}")
     ctx = multiprocessing.get_context("spawn")
-    ids = ctx.Manager().dict()
-    scene = ctx.Process(target=_scene_worker, args=(url, ids))
-    scene.start()
-    scene.join(timeout=120)
-    assert scene.exitcode == 0
-    ids = dict(ids)
+    ids = write_scene(_scene_worker, url)
     won = ctx.Manager().list()
     errors = run_together([(_race_worker, (url, ids, what, won)) for _ in range(WORKERS)])
     assert errors == []

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import create_engine, func, select
 
 from tests.conftest import make_test_app, scratch_database
-from tests.processes import run_together
+from tests.processes import run_together, write_scene
 
 WORKERS = 4
 pytestmark = [pytest.mark.slow]
@@ -52,13 +52,7 @@ def _scene_worker(url: str, ids) -> None:  # type: ignore[no-untyped-def]
 
 
 def _scene(url: str) -> dict:
-    ctx = multiprocessing.get_context("spawn")
-    ids = ctx.Manager().dict()
-    process = ctx.Process(target=_scene_worker, args=(url, ids))
-    process.start()
-    process.join(timeout=120)
-    assert process.exitcode == 0, "the scene could not be written"
-    return dict(ids)
+    return write_scene(_scene_worker, url)
 
 
 def _vote_worker(url: str, worker: int, barrier, errors, ids, same_member: bool, outcomes) -> None:  # type: ignore[no-untyped-def]
