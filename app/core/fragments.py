@@ -197,13 +197,6 @@ def cached_fragment(key: tuple, render: Callable[[], Any]) -> str:
     return text
 
 
-def with_token(text: str) -> str:
-    """The text with the session's CSRF token in place of the placeholder."""
-    if CSRF_PLACEHOLDER in text:
-        text = text.replace(CSRF_PLACEHOLDER, csrf_token())
-    return text
-
-
 # Signed CSRF tokens by session token: signing one (itsdangerous) costs about as much as
 # the rest of a member's cached page. A signed token stays valid WTF_CSRF_TIME_LIMIT
 # (an hour by default); one signed less than REUSE_SECONDS ago is handed out again.

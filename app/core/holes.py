@@ -33,7 +33,7 @@ from typing import Any
 from flask import Flask, Response, current_app, g, has_request_context
 from markupsafe import Markup
 
-from app.core.fragments import CSRF_PLACEHOLDER, csrf_token, with_token
+from app.core.fragments import CSRF_PLACEHOLDER, csrf_token
 
 _KEY = "cercle.holes"
 _USED = "cercle_holes_used"
@@ -124,51 +124,37 @@ def _prepare(parts: list, renderers: dict[str, Renderer], viewer: Any) -> dict[s
     }
 
 
-def fill(parts: Parts, viewer: Any, app: Flask | None = None) -> str:
-    """The page for `viewer`: each hole replaced by its renderer's HTML, and the session's
-    CSRF token in place of the placeholder cached fragments hold (app/core/fragments.py)."""
-    if len(parts) == 1:
-        return with_token(parts[0]) if has_request_context() else parts[0]
-    renderers = registry(app or current_app).renderers
-    prepared = _prepare(parts, renderers, viewer)
-    out = []
-    for part in parts:
-        if type(part) is str:
-            out.append(part)
-        else:
-            out.append(renderers[part.name].render(part, prepared[part.name], viewer))
-    text = "".join(out)
-    return with_token(text) if has_request_context() else text
-
-
 class _Token:
-    """Where a stored skeleton has the session's CSRF token."""
+    """Where a skeleton has the session's CSRF token."""
 
 
 TOKEN = _Token()
 
 
-def stored(parts: Parts) -> list:
-    """A skeleton as the page cache keeps it: its text already encoded, and split where
-    the CSRF placeholder stood, so that serving it is one join of bytes (no pass over the
-    whole page to put the token in, nor to encode it)."""
+def stored(parts: Parts, token: str | None = None) -> list:
+    """The page as it is filled (and kept by the page cache): its text already encoded, and
+    split where the CSRF token goes — the placeholder cached fragments hold, and `token`
+    (this session's, when the render wrote it) — so that filling it is one join of bytes,
+    with no pass over the whole page to put the token in, nor to encode it."""
     out: list = []
     for part in parts:
         if type(part) is not str:
             out.append(part)
             continue
-        pieces = part.split(CSRF_PLACEHOLDER)
-        for index, piece in enumerate(pieces):
+        if token:
+            part = part.replace(token, CSRF_PLACEHOLDER)
+        for index, piece in enumerate(part.split(CSRF_PLACEHOLDER)):
             if index:
                 out.append(TOKEN)
             out.append(piece.encode())
     return out
 
 
-def fill_stored(skeleton: list, viewer: Any) -> bytes:
-    """A stored skeleton (`stored`) filled for `viewer`, as the response's body; the
-    after-request hook then has nothing left to fill."""
-    renderers = registry(current_app).renderers
+def fill(skeleton: list, viewer: Any, app: Flask | None = None) -> bytes:
+    """A skeleton (`stored`) filled for `viewer`: each hole replaced by its renderer's
+    HTML, the session's CSRF token where it goes. The after-request hook then has nothing
+    left to fill."""
+    renderers = registry(app or current_app).renderers
     prepared = _prepare(skeleton, renderers, viewer)
     token = b""
     out = []
@@ -176,17 +162,17 @@ def fill_stored(skeleton: list, viewer: Any) -> bytes:
         kind = type(part)
         if kind is bytes:
             out.append(part)
-            continue
-        if not token:
-            token = csrf_token().encode()
-        if kind is Spot:
+        elif kind is Spot:
             data = _encoded(renderers[part.name].render(part, prepared[part.name], viewer))
             if _PLACEHOLDER_BYTES in data:
+                token = token or csrf_token().encode()
                 data = data.replace(_PLACEHOLDER_BYTES, token)
             out.append(data)
         else:
+            token = token or csrf_token().encode()
             out.append(token)
-    setattr(g, _USED, False)
+    if has_request_context():
+        setattr(g, _USED, False)
     return b"".join(out)
 
 
@@ -212,11 +198,11 @@ def fill_text(text: str, viewer: Any, app: Flask | None = None) -> str:
     """Fill the holes of a rendered text (e.g. a live reply rendered outside a request)."""
     if registry(app or current_app).opening not in text:
         return text
-    return fill(parse(text, app), viewer, app)
+    return fill(stored(parse(text, app)), viewer, app).decode()
 
 
-def skeleton() -> Parts | None:
-    """This response's page before its holes were filled (for the page cache)."""
+def skeleton() -> list | None:
+    """This response's page before its holes were filled (`stored`, for the page cache)."""
     return g.get("cercle_hole_skeleton")
 
 
@@ -238,7 +224,7 @@ def install_filler(app: Flask) -> None:
             return response
         from flask_login import current_user
 
-        parts = parse(response.get_data(as_text=True))
-        g.cercle_hole_skeleton = parts
-        response.set_data(fill(parts, current_user._get_current_object()))
+        page = stored(parse(response.get_data(as_text=True)), g.get("csrf_token"))
+        g.cercle_hole_skeleton = page
+        response.set_data(fill(page, current_user._get_current_object()))
         return response

@@ -47,7 +47,6 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from app.core import holes
-from app.core.fragments import CSRF_PLACEHOLDER
 
 # Every write bumps the generation except one to a table no cached page shows (the event
 # log, read positions, mail, drafts...): a blocklist, so that a table added later (or one
@@ -263,7 +262,7 @@ def init_app(app: Flask) -> None:
             g.page_cache_key = None
             cache.misses += 1
             return None
-        return holes.fill_stored(entry.skeleton, current_user._get_current_object())
+        return holes.fill(entry.skeleton, current_user._get_current_object())
 
     @app.after_request
     def _store(response: Response) -> Response:
@@ -302,16 +301,13 @@ def init_app(app: Flask) -> None:
         return response
 
     def _store_skeleton(key: tuple, response: Response) -> None:
-        parts = holes.skeleton()
-        if parts is None or g.get("page_cache_personal"):
+        # The page with its holes unfilled and this member's CSRF token taken out.
+        skeleton = holes.skeleton()
+        if skeleton is None or g.get("page_cache_personal"):
             return
         meta = g.get("page_cache_meta") or {}
         if not cache.may_serve[request.endpoint](meta):
             return  # what this member sees may not be what the next one may see
-        token = g.get("csrf_token")
-        if token:
-            # The session's token is this member's: the skeleton keeps a placeholder.
-            parts = [p.replace(token, CSRF_PLACEHOLDER) if type(p) is str else p for p in parts]
         cache.put(
             key,
             Entry(
@@ -320,7 +316,7 @@ def init_app(app: Flask) -> None:
                 generation=g.get("page_cache_generation_at_start", cache.generation),
                 stored_at=time.monotonic(),
                 meta=meta,
-                skeleton=holes.stored(parts),
+                skeleton=skeleton,
             ),
         )
 
