@@ -82,6 +82,7 @@ class _SessionMemberLoader:
     def __init__(self) -> None:
         self.query: DriverQuery | None = None
         self.keys: tuple[str, ...] = ()
+        self.types: list[Any] = []
         self.processors: dict[str, tuple] = {}
 
     def _prepare(self) -> DriverQuery:

@@ -899,11 +899,6 @@ def reader_state(viewer: Any, topic_id: int, post_ids: list[int]) -> ReaderState
     return state
 
 
-def viewer_marks(viewer: Any, post_ids: list[int]) -> ViewerMarks:
-    """The member's likes, reactions and bookmarks on these posts."""
-    return reader_state(viewer, -1, post_ids).marks
-
-
 # Participants per topic version, kept a minute in each process: a long topic's map costs
 # a grouped query over all its posts, and the answer only changes when a post is added.
 # `FORUM_PARTICIPANTS_TTL` seconds (off under testing, where ids are reused).

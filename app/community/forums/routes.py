@@ -79,17 +79,13 @@ def _earlier_same_post(body: str | None, topic_id: int | None = None) -> Post | 
     return duplicate_of(current_user, clean_body(body), topic_id=topic_id)
 
 
-def _permalink_builder(topic: Topic):  # type: ignore[no-untyped-def]
-    prefix = queries.post_url(topic, 1)[: -len("1")]
-    return lambda n: f"{prefix}{int(n)}"
-
-
 def _topic_context(topic: Topic) -> dict:
+    # Permalinks differ only by their last segment: build one, then vary the number.
+    prefix = queries.post_url(topic, 1)[: -len("1")]
     return {
         "is_staff": access.is_staff(current_user),
-        # Permalinks differ only by their last segment: build one, then vary the number.
-        "post_url": _permalink_builder(topic),
-        "post_url_prefix": queries.post_url(topic, 1)[: -len("1")],
+        "post_url": lambda n: f"{prefix}{int(n)}",
+        "post_url_prefix": prefix,
         "topic_url": queries.topic_url,
     }
 
